@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages trainctl needs to build, test and run its example project.
+# Idempotent: when everything is already installed it changes nothing and asks no server.
+set -euo pipefail
+
+packages=(
+  make g++ cmake pkg-config                      # build
+  libcli11-dev libfmt-dev nlohmann-json3-dev     # the CLI, formatting, JSON
+  libgtest-dev libgmock-dev                      # tests
+  python3 python3-torch python3-yaml python3-numpy  # the example project (real PyTorch, CPU)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

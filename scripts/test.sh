@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what is needed, builds with warnings as errors and
+# runs every test; then builds again under AddressSanitizer + UndefinedBehaviorSanitizer and runs
+# the suite there (the slow Python-only tests once, in the first pass).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+jobs=$(nproc)
+
+echo "== build (warnings as errors)"
+cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAINCTL_WERROR=ON -DTRAINCTL_BENCH=ON >/dev/null
+cmake --build build/test -j"$jobs"
+echo "== tests"
+(cd build/test && ctest --output-on-failure -j"$jobs")
+
+echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer)"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DTRAINCTL_WERROR=ON -DTRAINCTL_SANITIZE=ON >/dev/null
+cmake --build build/asan -j"$jobs"
+echo "== tests under sanitizers"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build/asan && ctest --output-on-failure -j"$jobs" -LE slow)
