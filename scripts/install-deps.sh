@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   make g++ cmake pkg-config                      # build
   libcli11-dev libfmt-dev nlohmann-json3-dev     # the CLI, formatting, JSON
+  zlib1g-dev                                     # CRC-32 of checkpoint records
   libgtest-dev libgmock-dev                      # tests
   python3 python3-torch python3-yaml python3-numpy  # the example project (real PyTorch, CPU)
 )

@@ -22,7 +22,7 @@ Command add_help_command(CLI::App& app, CliContext& ctx) {
                   "no command named '{}'; 'trainctl help' lists them", *topic)));
               return;
             }
-            *ctx.out << target->help();
+            *ctx.out << target->help(app.get_name());
           }};
 }
 

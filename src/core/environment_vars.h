@@ -13,6 +13,8 @@ class EnvironmentVars {
   EnvironmentVars() = default;
   explicit EnvironmentVars(std::map<std::string, std::string> vars) : vars_(std::move(vars)) {}
 
+  // From a literal: EnvironmentVars::of({{"PATH", "/usr/bin"}}).
+  static EnvironmentVars of(std::map<std::string, std::string> vars) { return EnvironmentVars(std::move(vars)); }
   // The current process's environment (called once, in main).
   static EnvironmentVars from_process();
 

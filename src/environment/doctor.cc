@@ -108,7 +108,7 @@ void diagnose_gpus(DoctorReport& report) {
   } else if (code == "driver_error") {
     fix = "nvidia-smi   (shows the driver's own error; a reboot after a driver upgrade often fixes it)";
   } else if (code == "no_driver_library") {
-    fix = "install the NVIDIA driver, or run on a machine with a GPU; training here runs on the CPU";
+    fix = "install the NVIDIA driver, or run on a machine with a GPU";
   }
   add(report, code == "no_driver_library" || code == "no_device" ? "info" : "warning",
       "no usable GPU: " + report.gpus.no_gpu_reason.value_or("none was found") + "; training will run on the CPU",
@@ -154,8 +154,8 @@ core::Result<DoctorReport> run_doctor(const DoctorOptions& options) {
         "project directory '{}' does not exist or is not a directory; pass --project DIR",
         options.project_dir.string()));
   }
-  std::filesystem::path project = std::filesystem::absolute(options.project_dir, ec);
-  report.project_dir = (ec ? options.project_dir : project).lexically_normal().string();
+  std::filesystem::path project = std::filesystem::canonical(options.project_dir, ec);
+  report.project_dir = (ec ? options.project_dir : project).string();
 
   // The GPU query and every probe run at once: the slowest probe (an `import torch`) sets the time.
   for (auto& candidate : find_python_interpreters(options.env, report.project_dir)) {

@@ -8,7 +8,7 @@ namespace trainctl::core {
 namespace {
 
 TEST(EnvironmentVars, SetButEmptyIsNotUnset) {
-  EnvironmentVars env({{"CUDA_VISIBLE_DEVICES", ""}});
+  auto env = EnvironmentVars::of({{"CUDA_VISIBLE_DEVICES", ""}});
   EXPECT_TRUE(env.has("CUDA_VISIBLE_DEVICES"));
   EXPECT_EQ(env.get("CUDA_VISIBLE_DEVICES"), "");
   EXPECT_FALSE(env.has("HOME"));

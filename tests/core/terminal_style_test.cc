@@ -6,7 +6,7 @@ namespace trainctl::core {
 namespace {
 
 TEST(TerminalStyle, ColourOnlyOnATerminalWithoutNoColor) {
-  EnvironmentVars env({{"TERM", "xterm-256color"}});
+  auto env = EnvironmentVars::of({{"TERM", "xterm-256color"}});
   EXPECT_TRUE(TerminalStyle::color_wanted(true, env));
   EXPECT_FALSE(TerminalStyle::color_wanted(false, env));
   env.set("NO_COLOR", "1");

@@ -148,7 +148,7 @@ TEST(Doctor, AnInterpreterThatCouldNotBeCheckedIsNamed) {
 TEST(Doctor, RunsOnThisMachineAndFindsDebianTorch) {
   testing::TempDir project;
   DoctorOptions options;
-  options.env = core::EnvironmentVars({{"PATH", "/usr/bin:/bin"}});
+  options.env = core::EnvironmentVars::of({{"PATH", "/usr/bin:/bin"}});
   options.project_dir = project.path();
   options.probe_timeout = std::chrono::seconds(60);
   auto report = run_doctor(options);

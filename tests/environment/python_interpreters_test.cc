@@ -20,7 +20,7 @@ TEST(PythonInterpreters, OrderIsActiveEnvThenProjectThenPathThenSystem) {
   auto project_venv = dir.write("project/.venv/bin/python", "#!/bin/sh\n", true);
   auto path_python = dir.write("pathbin/python", "#!/bin/sh\n", true);
   auto path_python3 = dir.write("pathbin/python3", "#!/bin/sh\n", true);
-  core::EnvironmentVars env({{"VIRTUAL_ENV", (dir.path() / "env/venv-active").string()},
+  auto env = core::EnvironmentVars::of({{"VIRTUAL_ENV", (dir.path() / "env/venv-active").string()},
                              {"CONDA_PREFIX", (dir.path() / "env/conda").string()},
                              {"PATH", (dir.path() / "pathbin").string()}});
   auto found = find_python_interpreters(env, dir.path() / "project");
@@ -36,7 +36,7 @@ TEST(PythonInterpreters, OrderIsActiveEnvThenProjectThenPathThenSystem) {
 TEST(PythonInterpreters, SkipsMissingAndNonExecutableAndDuplicates) {
   testing::TempDir dir;
   dir.write("project/venv/bin/python", "not executable\n", false);
-  core::EnvironmentVars env({{"PATH", "/usr/bin:/usr/bin"}, {"VIRTUAL_ENV", ""}});
+  auto env = core::EnvironmentVars::of({{"PATH", "/usr/bin:/usr/bin"}, {"VIRTUAL_ENV", ""}});
   auto found = find_python_interpreters(env, dir.path() / "project");
   int system_count = 0;
   for (const auto& c : found) {
@@ -44,7 +44,9 @@ TEST(PythonInterpreters, SkipsMissingAndNonExecutableAndDuplicates) {
     if (c.path == "/usr/bin/python3") ++system_count;
   }
   // /usr/bin/python3 reached through PATH and as "system" is one interpreter.
-  if (std::filesystem::exists("/usr/bin/python3")) EXPECT_EQ(system_count, 1);
+  if (std::filesystem::exists("/usr/bin/python3")) {
+    EXPECT_EQ(system_count, 1);
+  }
 }
 
 TEST(PythonInterpreters, AVenvPythonSymlinkedToTheBaseIsItsOwnInterpreter) {
@@ -52,7 +54,7 @@ TEST(PythonInterpreters, AVenvPythonSymlinkedToTheBaseIsItsOwnInterpreter) {
   auto base = dir.write("base/bin/python3", "#!/bin/sh\n", true);
   std::filesystem::create_directories(dir.path() / "project/.venv/bin");
   std::filesystem::create_symlink(base, dir.path() / "project/.venv/bin/python");
-  core::EnvironmentVars env({{"PATH", (dir.path() / "base/bin").string()}});
+  auto env = core::EnvironmentVars::of({{"PATH", (dir.path() / "base/bin").string()}});
   auto paths = paths_of(find_python_interpreters(env, dir.path() / "project"));
   EXPECT_NE(std::find(paths.begin(), paths.end(), (dir.path() / "project/.venv/bin/python").string()), paths.end());
   EXPECT_NE(std::find(paths.begin(), paths.end(), base.string()), paths.end());

@@ -7,7 +7,7 @@
 namespace trainctl::environment {
 namespace {
 
-core::EnvironmentVars plain_env() { return core::EnvironmentVars({{"PATH", "/usr/bin:/bin"}}); }
+core::EnvironmentVars plain_env() { return core::EnvironmentVars::of({{"PATH", "/usr/bin:/bin"}}); }
 
 TEST(TorchProbe, RealDebianTorchIsFoundAndCudaIsNotUsableHere) {
   TorchProbe probe = probe_torch(TRAINCTL_TEST_PYTHON, plain_env(), std::chrono::seconds(60));
