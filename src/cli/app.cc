@@ -8,7 +8,8 @@ namespace trainctl::cli {
 std::vector<Command> build_app(CLI::App& app, CliContext& ctx) {
   app.description(
       "trainctl: a training assistant for PyTorch projects.\n"
-      "Checks GPUs and the Python environment; every command takes --json.");
+      "Checks GPUs and the Python environment, reads checkpoints without Python;\n"
+      "every command takes --json.");
   app.name("trainctl");
   app.set_version_flag("--version", std::string("trainctl ") + TRAINCTL_VERSION);
   app.add_flag("--json", ctx.json, "Print one JSON document on stdout instead of text");
@@ -18,6 +19,7 @@ std::vector<Command> build_app(CLI::App& app, CliContext& ctx) {
   std::vector<Command> commands;
   commands.push_back(add_gpus_command(app, ctx));
   commands.push_back(add_doctor_command(app, ctx));
+  commands.push_back(add_ckpt_command(app, ctx));
   commands.push_back(add_help_command(app, ctx));
   commands.push_back(add_completion_command(app, ctx));
   // Global flags are accepted after the subcommand too: `trainctl gpus --json`.
