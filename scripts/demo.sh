@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end on a fresh Debian 12 machine: install what is needed, build trainctl in
 # Release, check the GPUs and the environment, then train the bundled example project with real
-# PyTorch and evaluate its last checkpoint.
+# PyTorch, find its latest valid checkpoint with trainctl and evaluate it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -23,6 +23,11 @@ step "train the example project (examples/tinystories, configs/tinystories.yaml)
 cd examples/tinystories
 /usr/bin/python3 train.py --config configs/tinystories.yaml
 
-step "evaluate its latest checkpoint"
-latest=$(ls checkpoints/tinystories/step_*.pt | sort -t_ -k2 -n | tail -n 1)
+step "trainctl ckpt list, then the latest valid checkpoint (read natively, no Python)"
+"$trainctl" ckpt list checkpoints
+"$trainctl" ckpt latest checkpoints/tinystories
+
+step "evaluate that checkpoint"
+latest=$("$trainctl" ckpt latest checkpoints/tinystories --json |
+  /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["path"])')
 /usr/bin/python3 evaluate.py --checkpoint "$latest"
