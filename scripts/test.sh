@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is needed, builds with warnings as errors and
 # runs every test; then builds again under AddressSanitizer + UndefinedBehaviorSanitizer and runs
-# the suite there (the slow Python-only tests once, in the first pass).
+# the suite there (the slow Python-only tests once, in the first pass); then fuzzes the parsers of
+# untrusted input for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,3 +22,6 @@ echo "== tests under sanitizers"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build/asan && ctest --output-on-failure -j"$jobs" -LE slow)
+
+echo "== fuzz (libFuzzer + ASan + UBSan, bounded)"
+bash scripts/fuzz.sh "${TRAINCTL_FUZZ_SECONDS:-30}"

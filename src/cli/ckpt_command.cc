@@ -6,6 +6,7 @@
 
 #include "checkpoint/discovery.h"
 #include "checkpoint/inspect.h"
+#include "checkpoint/pickle_security_rules.h"
 #include "cli/commands.h"
 #include "core/human_units.h"
 #include "core/text_table.h"
@@ -135,13 +136,14 @@ Command add_ckpt_command(CLI::App& app, CliContext& ctx) {
   show->add_option("path", *show_path, "Checkpoint file or folder")->required();
   auto* scan = ckpt->add_subcommand("scan", "Security verdict of checkpoints' pickles: safe, unknown or dangerous");
   scan->add_option("paths", *paths, "Checkpoint files or folders")->required();
+  auto* rules = ckpt->add_subcommand("rules", "The table of Python globals a checkpoint's pickle may name, and why");
   for (auto* sub : {list, latest, show}) sub->add_flag("--verify", *verify, "Also check the CRC-32 of every tensor record");
-  for (auto* sub : {list, latest, show, scan}) sub->fallthrough();
+  for (auto* sub : {list, latest, show, scan, rules}) sub->fallthrough();
   ckpt->footer(
       "Exit status: 0 success; 1 an invalid checkpoint (show) or an unknown verdict (scan); 3 a dangerous\n"
       "pickle (scan); 4 nothing found (latest).");
 
-  return {ckpt, [&ctx, list, latest, show, scan, verify, dir, paths, show_path] {
+  return {ckpt, [&ctx, list, latest, show, scan, rules, verify, dir, paths, show_path] {
             checkpoint::InspectOptions options;
             options.verify = *verify;
             if (list->parsed()) {
@@ -165,6 +167,18 @@ Command add_ckpt_command(CLI::App& app, CliContext& ctx) {
                 *ctx.out << render_info(info, ctx.out_style);
               }
               if (!info.valid) ctx.exit_status = core::kExitFailure;
+            } else if (rules->parsed()) {
+              nlohmann::json table = nlohmann::json::array();
+              core::TextTable text({{"VERDICT"}, {"MODULE"}, {"NAME"}, {"WHY"}});
+              for (const auto& rule : checkpoint::global_rules()) {
+                std::string module = std::string(rule.module) + (rule.module_tree ? "(.*)" : "");
+                table.push_back({{"module", rule.module}, {"submodules", rule.module_tree}, {"name", rule.name},
+                                 {"verdict", checkpoint::safety_name(rule.safety)}, {"why", rule.rationale}});
+                text.add_row({std::string(checkpoint::safety_name(rule.safety)), module, std::string(rule.name),
+                              std::string(rule.rationale)});
+              }
+              if (ctx.json) return ctx.print_json({{"rules", table}});
+              *ctx.out << text.render() << "Any global no rule matches is unknown. The most specific rule wins.\n";
             } else if (scan->parsed()) {
               nlohmann::json results = nlohmann::json::array();
               int worst = 0;
