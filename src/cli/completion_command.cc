@@ -50,7 +50,7 @@ Command add_completion_command(CLI::App& app, CliContext& ctx) {
   auto* sub = app.add_subcommand("completion", "Print a shell completion script (bash)");
   auto shell = std::make_shared<std::string>("bash");
   sub->add_option("shell", *shell, "The shell: bash")->check(CLI::IsMember({"bash"}));
-  return {sub, [&app, &ctx] { *ctx.out << bash_completion_script(app); }};
+  return {sub, [&app, &ctx, shell] { *ctx.out << bash_completion_script(app); }};
 }
 
 }  // namespace trainctl::cli
