@@ -176,7 +176,8 @@ std::string optimizer_type(const std::set<std::string>& keys, const PickleDocume
   if (has("state1") || has("state2")) return "8-bit optimizer (bitsandbytes)";
   if (has("exp_avg_sq_row") || has("exp_avg_sq_col")) return "Adafactor";
   if (has("exp_avg") && has("exp_avg_sq")) {
-    if (auto first = entries_of(doc, doc.node(groups).items.empty() ? kNoNode : doc.node(groups).items[0])) {
+    NodeIndex first_group = groups == kNoNode || doc.node(groups).items.empty() ? kNoNode : doc.node(groups).items[0];
+    if (auto first = entries_of(doc, first_group)) {
       for (const auto& [k, v] : *first) {
         const std::string* key = doc.as_string(k);
         if (key && *key == "decoupled_weight_decay" && doc.as_bool(v).value_or(false)) return "AdamW";

@@ -139,6 +139,16 @@ TEST(Inspect, CorruptionsAreNeverValidAndNeverCrash) {
   EXPECT_GT(invalid, 250);
 }
 
+TEST(Inspect, AnOptimizerStateWithoutParamGroupsIsStillRead) {
+  fs::path path = fixtures().dir.path() / "odd" / "no_groups.pt";
+  CheckpointInfo info = inspect_checkpoint(path.string());
+  EXPECT_TRUE(info.valid) << info.error.value_or("");
+  ASSERT_TRUE(info.optimizer);
+  EXPECT_EQ(info.optimizer->type, "Adam/AdamW");
+  EXPECT_EQ(info.optimizer->param_groups, 0);
+  EXPECT_EQ(info.optimizer->state_bytes, 24u);
+}
+
 TEST(Inspect, AHuggingFaceFolderWithoutWeightsIsInvalid) {
   fs::path hf = fs::path(fixtures().expected["hf"]["path"].get<std::string>()).parent_path() / "checkpoint-1000";
   CheckpointInfo info = inspect_checkpoint(hf.string());
