@@ -9,10 +9,14 @@
 
 #include "checkpoint/checkpoint_info.h"
 #include "checkpoint/torch_file.h"
+#include "core/result.h"
 
 namespace trainctl::checkpoint {
 
 CheckpointInfo inspect_checkpoint(const std::string& path, const InspectOptions& options = {});
+
+// inspect_checkpoint for a path a user named: kNotFound when nothing is there at all.
+core::Result<CheckpointInfo> show_checkpoint(const std::string& path, const InspectOptions& options = {});
 
 // The step or epoch a checkpoint's name carries ("step_400.pt", "checkpoint-500",
 // "epoch=3-step=1200.ckpt", "global_step1000", "ckpt_e7.pt").

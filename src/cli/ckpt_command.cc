@@ -160,7 +160,9 @@ Command add_ckpt_command(CLI::App& app, CliContext& ctx) {
                 *ctx.out << ctx.out_style.yellow("  skipped") << "    " << s.path << ": " << s.reason << "\n";
               }
             } else if (show->parsed()) {
-              CheckpointInfo info = checkpoint::inspect_checkpoint(*show_path, options);
+              auto shown = checkpoint::show_checkpoint(*show_path, options);
+              if (!shown) return ctx.fail(shown.error());
+              const CheckpointInfo& info = *shown;
               if (ctx.json) {
                 ctx.print_json(checkpoint::to_json(info));
               } else {
@@ -183,7 +185,9 @@ Command add_ckpt_command(CLI::App& app, CliContext& ctx) {
               nlohmann::json results = nlohmann::json::array();
               int worst = 0;
               for (const auto& path : *paths) {
-                CheckpointInfo info = checkpoint::inspect_checkpoint(path, options);
+                auto scanned = checkpoint::show_checkpoint(path, options);
+                if (!scanned) return ctx.fail(scanned.error());
+                const CheckpointInfo& info = *scanned;
                 const auto& s = info.security;
                 worst = std::max(worst, s.verdict == "dangerous" ? 2 : s.verdict == "unknown" ? 1 : 0);
                 nlohmann::json security = checkpoint::to_json(info)["security"];

@@ -149,6 +149,24 @@ TEST(Inspect, AnOptimizerStateWithoutParamGroupsIsStillRead) {
   EXPECT_EQ(info.optimizer->state_bytes, 24u);
 }
 
+TEST(Inspect, TorchScriptArchivesAreReportedAsSuch) {
+  CheckpointInfo info = inspect_checkpoint((fixtures().dir.path() / "torchscript" / "model_scripted.pt").string());
+  EXPECT_TRUE(info.valid) << info.error.value_or("");
+  EXPECT_EQ(info.format, "torchscript");
+  EXPECT_EQ(info.framework, "torchscript");
+  // Its constants.pkl and data.pkl are both scanned.
+  EXPECT_GE(info.security.pickles.size(), 2u);
+}
+
+TEST(Inspect, DistributedCheckpointFolders) {
+  CheckpointInfo info = inspect_checkpoint((fixtures().dir.path() / "dcp_run" / "step_700").string());
+  EXPECT_TRUE(info.valid) << info.error.value_or("");
+  EXPECT_EQ(info.format, "torch_dcp");
+  EXPECT_EQ(info.step, 700);
+  EXPECT_EQ(info.security.verdict, "safe");
+  EXPECT_EQ(info.security.pickles.size(), 1u);
+}
+
 TEST(Inspect, AHuggingFaceFolderWithoutWeightsIsInvalid) {
   fs::path hf = fs::path(fixtures().expected["hf"]["path"].get<std::string>()).parent_path() / "checkpoint-1000";
   CheckpointInfo info = inspect_checkpoint(hf.string());
@@ -214,6 +232,10 @@ TEST(NumbersFromName, ReadsTheUsualNamingSchemes) {
   EXPECT_EQ(lightning.epoch, 3);
   EXPECT_EQ(numbers_from_name("ckpt_e7.pt").epoch, 7);
   EXPECT_FALSE(numbers_from_name("model_best.pth.tar").step);
+  EXPECT_FALSE(numbers_from_name("substep400.pt").step);  // a keyword must start a word
+  EXPECT_FALSE(numbers_from_name("model-00001-of-00002.safetensors").step);
+  EXPECT_EQ(numbers_from_name("Steps=30.PT").step, 30);
+  EXPECT_EQ(numbers_from_name("iter_000120.pt").step, 120);
 }
 
 }  // namespace
