@@ -11,6 +11,7 @@
 
 #include "checkpoint/inspect.h"
 #include "checkpoint/zip_archive.h"
+#include "core/file_times.h"
 
 namespace trainctl::checkpoint {
 namespace {
@@ -22,12 +23,6 @@ const std::set<std::string> kSkippedFolders = {".git", ".hg", ".svn", "node_modu
                                                "wandb", ".cache"};
 const std::set<std::string> kCheckpointExtensions = {".pt", ".pth", ".ckpt", ".bin", ".safetensors", ".tar", ".tmp",
                                                      ".pkl", ".partial"};
-
-double mtime_of(const fs::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return 0;
-  return static_cast<double>(st.st_mtim.tv_sec) + static_cast<double>(st.st_mtim.tv_nsec) * 1e-9;
-}
 
 // A folder that is one checkpoint, not a folder of checkpoints.
 bool is_checkpoint_folder(const fs::path& dir) {
@@ -107,13 +102,13 @@ core::Result<std::vector<Candidate>> find_candidates(const std::string& dir) {
       if (is_checkpoint_folder(path)) {
         it.disable_recursion_pending();
         NameNumbers numbers = numbers_from_name(name);
-        found.push_back({path.string(), run_of(root, path.parent_path()), true, numbers.step, numbers.epoch, mtime_of(path)});
+        found.push_back({path.string(), run_of(root, path.parent_path()), true, numbers.step, numbers.epoch, core::modified_time(path)});
       }
       continue;
     }
     if (!it->is_regular_file(ec) || !looks_like_checkpoint_file(path)) continue;
     NameNumbers numbers = numbers_from_name(name);
-    found.push_back({path.string(), run_of(root, path.parent_path()), false, numbers.step, numbers.epoch, mtime_of(path)});
+    found.push_back({path.string(), run_of(root, path.parent_path()), false, numbers.step, numbers.epoch, core::modified_time(path)});
   }
   std::sort(found.begin(), found.end(), newer_candidate);
   return found;

@@ -11,18 +11,16 @@
 
 #include "checkpoint/merge_security.h"
 #include "checkpoint/safetensors_header.h"
+#include "core/file_times.h"
 
 namespace trainctl::checkpoint {
 namespace {
 
 namespace fs = std::filesystem;
+using core::modified_time;
 using nlohmann::json;
 
 constexpr std::uint64_t kMaxJsonFileBytes = 64ULL << 20;
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 std::optional<json> read_json_file(const fs::path& path, std::string& error) {
   std::error_code ec;
@@ -41,12 +39,6 @@ std::optional<json> read_json_file(const fs::path& path, std::string& error) {
   return j;
 }
 
-double mtime_of(const fs::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return 0;
-  return static_cast<double>(st.st_mtim.tv_sec) + static_cast<double>(st.st_mtim.tv_nsec) * 1e-9;
-}
-
 // Bytes of every file below a folder, and its newest modification time.
 void folder_size(const fs::path& dir, CheckpointInfo& info) {
   std::error_code ec;
@@ -55,7 +47,7 @@ void folder_size(const fs::path& dir, CheckpointInfo& info) {
     if (ec) break;
     if (it->is_regular_file(ec)) {
       info.file_bytes += it->file_size(ec);
-      info.modified_time = std::max(info.modified_time, mtime_of(it->path()));
+      info.modified_time = std::max(info.modified_time, modified_time(it->path()));
     }
   }
 }
@@ -98,7 +90,7 @@ CheckpointInfo inspect_safetensors(const fs::path& path) {
   CheckpointInfo info = base_info(path, "safetensors", "safetensors");
   std::error_code ec;
   info.file_bytes = fs::file_size(path, ec);
-  info.modified_time = mtime_of(path);
+  info.modified_time = modified_time(path);
   add_safetensors(path, info);
   info.security.verdict = "safe";  // safetensors holds no code: a header and raw bytes
   return info;
@@ -180,13 +172,13 @@ CheckpointInfo inspect_hf_folder(const fs::path& dir, const InspectOptions& opti
   for (const auto& file : files) {
     std::string name = file.filename().string();
     bool model_file = name.rfind("model", 0) == 0 || name.rfind("pytorch_model", 0) == 0 || name.rfind("adapter_model", 0) == 0;
-    if (ends_with(name, ".safetensors") && model_file) {
+    if (name.ends_with(".safetensors") && model_file) {
       weights = true;
       add_safetensors(file, info);
-    } else if (ends_with(name, ".bin") && model_file) {
+    } else if (name.ends_with(".bin") && model_file) {
       weights = true;
       absorb(inspect_torch_file(file.string(), options), name, info, true);
-    } else if (ends_with(name, ".pt") || ends_with(name, ".pth") || ends_with(name, ".bin")) {
+    } else if (name.ends_with(".pt") || name.ends_with(".pth") || name.ends_with(".bin")) {
       // optimizer.pt, scheduler.pt, rng_state*.pth, training_args.bin: pickles too, so scanned.
       absorb(inspect_torch_file(file.string(), options), name, info, false);
     }
@@ -214,7 +206,7 @@ CheckpointInfo inspect_deepspeed_folder(fs::path dir, const InspectOptions& opti
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
     std::string name = file.filename().string();
-    if (!ends_with(name, ".pt")) continue;
+    if (!name.ends_with(".pt")) continue;
     bool is_model = name.find("model_states") != std::string::npos;
     if (name.find("optim_states") != std::string::npos) ++optimizer_shards;
     // Optimizer shards are large pickles of flat fp32 partitions: scan them, read no metadata.
@@ -236,7 +228,7 @@ CheckpointInfo inspect_dcp_folder(const fs::path& dir, const InspectOptions& opt
   absorb(metadata, ".metadata", info, false);
   std::size_t shards = 0;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) shards += ends_with(entry.path().string(), ".distcp");
+  for (const auto& entry : fs::directory_iterator(dir, ec)) shards += entry.path().string().ends_with(".distcp");
   if (shards == 0) invalid(info, "no .distcp shard files beside .metadata");
   info.step = numbers_from_name(dir.filename().string()).step;
   return info;
@@ -294,9 +286,9 @@ CheckpointInfo inspect_checkpoint(const std::string& path, const InspectOptions&
     invalid(info, "a folder that is no checkpoint format trainctl knows (Hugging Face, DeepSpeed, torch.distributed.checkpoint)");
     return info;
   }
-  if (ends_with(path, ".safetensors")) return inspect_safetensors(p);
+  if (path.ends_with(".safetensors")) return inspect_safetensors(p);
   CheckpointInfo info = inspect_torch_file(path, options);
-  if (info.format == "pytorch_zip" && info.framework == "pytorch" && ends_with(path, ".ckpt")) info.framework = "lightning";
+  if (info.format == "pytorch_zip" && info.framework == "pytorch" && path.ends_with(".ckpt")) info.framework = "lightning";
   NameNumbers numbers = numbers_from_name(p.filename().string());
   if (!info.step && numbers.step && info.valid) info.warnings.push_back("step taken from the file name");
   if (!info.step) info.step = numbers.step;

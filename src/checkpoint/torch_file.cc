@@ -19,6 +19,7 @@
 #include "checkpoint/scalar_decode.h"
 #include "checkpoint/state_metadata.h"
 #include "checkpoint/zip_archive.h"
+#include "core/file_times.h"
 #include "core/human_units.h"
 
 namespace trainctl::checkpoint {
@@ -331,7 +332,7 @@ CheckpointInfo inspect_torch_file(const std::string& path, const InspectOptions&
     return info;
   }
   info.file_bytes = static_cast<std::uint64_t>(st.st_size);
-  info.modified_time = static_cast<double>(st.st_mtim.tv_sec) + static_cast<double>(st.st_mtim.tv_nsec) * 1e-9;
+  info.modified_time = core::modified_time(st);
   if (!S_ISREG(st.st_mode)) {
     invalid(info, path + ": not a regular file");
     return info;
