@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   trainctl::checkpoint::CheckpointInfo info = trainctl::checkpoint::inspect_checkpoint(big);
   long long read = bytes_read_so_far() - before;
   double ratio = peer.median() / ours.median();
-  std::printf("bench_checkpoint: ckpt show of a %.2f GB checkpoint (step %lld, valid %s)\n", st.st_size / 1e9,
+  std::printf("bench_checkpoint: ckpt show of a %.2f GB checkpoint (step %lld, valid %s)\n", static_cast<double>(st.st_size) / 1e9,
               static_cast<long long>(info.step.value_or(-1)), info.valid ? "yes" : "no");
   std::printf("  trainctl ckpt show --json       median %10.3f ms  (%d runs)\n", ours.median() * 1e3, runs);
   std::printf("  python torch.load(...)['step']  median %10.3f ms  (%zu runs)\n", peer.median() * 1e3, peer.seconds.size());
