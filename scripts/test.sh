@@ -12,8 +12,10 @@ jobs=$(nproc)
 echo "== build (warnings as errors)"
 cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAINCTL_WERROR=ON -DTRAINCTL_BENCH=ON >/dev/null
 cmake --build build/test -j"$jobs"
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 echo "== tests"
-(cd build/test && ctest --output-on-failure -j"$jobs")
+(cd build/test && ctest --output-on-failure -j"$jobs") | tee "$logs/plain.log"
 
 echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer)"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DTRAINCTL_WERROR=ON -DTRAINCTL_SANITIZE=ON >/dev/null
@@ -21,7 +23,14 @@ cmake --build build/asan -j"$jobs"
 echo "== tests under sanitizers"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build/asan && ctest --output-on-failure -j"$jobs" -LE slow)
+(cd build/asan && ctest --output-on-failure -j"$jobs" -LE slow) | tee "$logs/asan.log"
 
 echo "== fuzz (libFuzzer + ASan + UBSan, bounded)"
 bash scripts/fuzz.sh "${TRAINCTL_FUZZ_SECONDS:-30}"
+
+# One closing line for both ctest runs (a failure above has already stopped the script).
+passed=0
+for n in $(sed -n 's/.*tests passed, [0-9]* tests failed out of \([0-9]*\).*/\1/p' "$logs"/*.log); do
+  passed=$((passed + n))
+done
+echo "tests: $passed passed, 0 failed"
