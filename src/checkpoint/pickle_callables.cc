@@ -52,8 +52,12 @@ ModelResult model_call(PickleBuilder& builder, NodeIndex callable, NodeIndex arg
   const GlobalReference* global = doc.as_global(callable);
   if (global == nullptr || global->built_at_load_time) return std::optional<NodeIndex>{};
   auto [module, name] = python3_global(global->module, global->name);
-  CallModel model = find_python_model(module, name);
-  if (model == nullptr) model = find_torch_model(module, name);
+  CallModel model = nullptr;
+  for (auto table : {python_models(), torch_models()}) {
+    for (const ModelEntry& entry : table) {
+      if (model == nullptr && entry.module == module && entry.name == name) model = entry.model;
+    }
+  }
   if (model == nullptr) return std::optional<NodeIndex>{};
   const Node& arguments = doc.node(args);
   if (arguments.kind != ValueKind::kTuple || arguments.items.size() > kMaxModelledArguments) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,9 +42,16 @@ std::optional<std::string> model_global_constant(std::string_view module, std::s
 // node (one per key) recorded in the document's storages; any other payload a persistent-id node.
 core::Result<NodeIndex> model_persistent_id(PickleBuilder& builder, NodeIndex pid);
 
+// One row of a model table: the global a model stands for.
+struct ModelEntry {
+  std::string_view module;
+  std::string_view name;
+  CallModel model;
+};
+
 // The model tables, by family (pickle_python_callables.cc, pickle_torch_callables.cc).
-CallModel find_python_model(std::string_view module, std::string_view name);
-CallModel find_torch_model(std::string_view module, std::string_view name);
+std::span<const ModelEntry> python_models();
+std::span<const ModelEntry> torch_models();
 std::optional<std::string> torch_constant(std::string_view module, std::string_view name);
 // Element dtype of a torch storage class name ("FloatStorage" → "float32"); nullopt if none.
 std::optional<std::string> torch_storage_dtype(std::string_view name);

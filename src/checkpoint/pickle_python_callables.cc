@@ -296,13 +296,7 @@ ModelResult model_numpy_scalar(PickleBuilder& b, const CallSite& site) {
   return folded(b, std::move(node), site);
 }
 
-struct PythonModel {
-  std::string_view module;
-  std::string_view name;
-  CallModel model;
-};
-
-constexpr PythonModel kPythonModels[] = {
+constexpr ModelEntry kPythonModels[] = {
     {"collections", "OrderedDict", model_dict},
     {"collections", "Counter", model_dict},
     {"collections", "defaultdict", model_defaultdict},
@@ -332,11 +326,6 @@ constexpr PythonModel kPythonModels[] = {
 
 }  // namespace
 
-CallModel find_python_model(std::string_view module, std::string_view name) {
-  for (const PythonModel& entry : kPythonModels) {
-    if (entry.module == module && entry.name == name) return entry.model;
-  }
-  return nullptr;
-}
+std::span<const ModelEntry> python_models() { return kPythonModels; }
 
 }  // namespace trainctl::checkpoint

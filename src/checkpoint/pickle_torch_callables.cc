@@ -244,13 +244,7 @@ ModelResult model_get_layout(PickleBuilder& b, const CallSite& site) {
   return std::optional<NodeIndex>{*added};
 }
 
-struct TorchModel {
-  std::string_view module;
-  std::string_view name;
-  CallModel model;
-};
-
-constexpr TorchModel kTorchModels[] = {
+constexpr ModelEntry kTorchModels[] = {
     {"torch._utils", "_rebuild_tensor", model_rebuild_tensor},
     {"torch._utils", "_rebuild_tensor_v2", model_rebuild_tensor},
     {"torch._utils", "_rebuild_tensor_v3", model_rebuild_tensor_v3},
@@ -269,12 +263,7 @@ constexpr TorchModel kTorchModels[] = {
 
 }  // namespace
 
-CallModel find_torch_model(std::string_view module, std::string_view name) {
-  for (const TorchModel& entry : kTorchModels) {
-    if (entry.module == module && entry.name == name) return entry.model;
-  }
-  return nullptr;
-}
+std::span<const ModelEntry> torch_models() { return kTorchModels; }
 
 std::optional<std::string> torch_constant(std::string_view module, std::string_view name) {
   if (module != "torch") return std::nullopt;
