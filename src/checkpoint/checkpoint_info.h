@@ -56,6 +56,12 @@ struct CheckpointInfo {
   std::uint64_t file_bytes = 0;      // on disk (a folder: all its files)
   double modified_time = 0;
   std::vector<std::string> warnings;
+
+  // Marks it invalid; the first reason given is the one kept (it is the cause, later ones follow).
+  void mark_invalid(std::string why) {
+    valid = false;
+    if (!error) error = std::move(why);
+  }
 };
 
 nlohmann::json to_json(const CheckpointInfo& info);

@@ -63,16 +63,11 @@ CheckpointInfo base_info(const fs::path& path, const std::string& format, const 
   return info;
 }
 
-void invalid(CheckpointInfo& info, std::string why) {
-  info.valid = false;
-  if (!info.error) info.error = std::move(why);
-}
-
 // Adds one safetensors file's tensors to info (folders may hold several shards).
 void add_safetensors(const fs::path& file, CheckpointInfo& info) {
   auto header = read_safetensors_header(file.string());
   if (!header) {
-    invalid(info, fmt::format("{}: {}", file.filename().string(), header.error().message));
+    info.mark_invalid(fmt::format("{}: {}", file.filename().string(), header.error().message));
     return;
   }
   std::uint64_t params = info.param_count.value_or(0);
@@ -98,19 +93,8 @@ CheckpointInfo inspect_safetensors(const fs::path& path) {
 
 // Merges a torch file's facts (model or optimizer) into a folder's info.
 void absorb(const CheckpointInfo& part, const std::string& name, CheckpointInfo& info, bool model) {
-  for (const auto& p : part.security.pickles) info.security.pickles.push_back(name + ":" + p);
-  auto rank = [](const std::string& v) { return v == "dangerous" ? 2 : v == "unknown" ? 1 : 0; };
-  if (info.security.pickles.size() == part.security.pickles.size() || rank(part.security.verdict) > rank(info.security.verdict)) {
-    info.security.verdict = part.security.verdict;
-  }
-  for (const auto& g : part.security.globals) {
-    if (std::find(info.security.globals.begin(), info.security.globals.end(), g) == info.security.globals.end()) {
-      info.security.globals.push_back(g);
-    }
-  }
-  for (auto f : part.security.dangerous) info.security.dangerous.push_back({f.global, f.reason, name + ":" + f.record});
-  for (auto f : part.security.unknown) info.security.unknown.push_back({f.global, f.reason, name + ":" + f.record});
-  if (!part.valid) invalid(info, fmt::format("{}: {}", name, part.error.value_or("invalid")));
+  merge_summary(part.security, name, info.security);
+  if (!part.valid) info.mark_invalid(fmt::format("{}: {}", name, part.error.value_or("invalid")));
   if (model) {
     if (part.param_count) info.param_count = info.param_count.value_or(0) + *part.param_count;
     for (const auto& [dtype, bytes] : part.dtypes) info.dtypes[dtype] += bytes;
@@ -154,7 +138,7 @@ CheckpointInfo inspect_hf_folder(const fs::path& dir, const InspectOptions& opti
         }
       }
     } else {
-      invalid(info, error);
+      info.mark_invalid(error);
     }
   }
   if (fs::exists(dir / "config.json")) {
@@ -183,7 +167,7 @@ CheckpointInfo inspect_hf_folder(const fs::path& dir, const InspectOptions& opti
       absorb(inspect_torch_file(file.string(), options), name, info, false);
     }
   }
-  if (!weights) invalid(info, "the folder has no model weights (model*.safetensors or pytorch_model*.bin): the save did not finish");
+  if (!weights) info.mark_invalid("the folder has no model weights (model*.safetensors or pytorch_model*.bin): the save did not finish");
   if (info.security.pickles.empty()) info.security.verdict = "safe";
   return info;
 }
@@ -214,7 +198,7 @@ CheckpointInfo inspect_deepspeed_folder(fs::path dir, const InspectOptions& opti
     absorb(part, name, info, is_model);
     model = model || is_model;
   }
-  if (!model) invalid(info, "no mp_rank_*_model_states.pt: the DeepSpeed save did not finish");
+  if (!model) info.mark_invalid("no mp_rank_*_model_states.pt: the DeepSpeed save did not finish");
   if (!info.step) info.step = numbers_from_name(dir.filename().string()).step;
   if (optimizer_shards > 0) info.warnings.push_back(fmt::format("{} ZeRO optimizer shard(s)", optimizer_shards));
   return info;
@@ -229,7 +213,7 @@ CheckpointInfo inspect_dcp_folder(const fs::path& dir, const InspectOptions& opt
   std::size_t shards = 0;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) shards += entry.path().string().ends_with(".distcp");
-  if (shards == 0) invalid(info, "no .distcp shard files beside .metadata");
+  if (shards == 0) info.mark_invalid("no .distcp shard files beside .metadata");
   info.step = numbers_from_name(dir.filename().string()).step;
   return info;
 }
@@ -283,7 +267,7 @@ CheckpointInfo inspect_checkpoint(const std::string& path, const InspectOptions&
     }
     if (deepspeed) return inspect_deepspeed_folder(p, options);
     CheckpointInfo info = base_info(p, "unknown", "unknown");
-    invalid(info, "a folder that is no checkpoint format trainctl knows (Hugging Face, DeepSpeed, torch.distributed.checkpoint)");
+    info.mark_invalid("a folder that is no checkpoint format trainctl knows (Hugging Face, DeepSpeed, torch.distributed.checkpoint)");
     return info;
   }
   if (path.ends_with(".safetensors")) return inspect_safetensors(p);

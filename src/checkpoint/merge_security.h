@@ -11,6 +11,10 @@ namespace trainctl::checkpoint {
 
 void merge_security(const SecurityVerdict& verdict, const std::string& record, SecuritySummary& summary);
 
+// Folds a file's whole summary into its folder's (Hugging Face, DeepSpeed, DCP); records are
+// named "<file>:<record>". The first file sets the verdict, later ones can only make it worse.
+void merge_summary(const SecuritySummary& part, const std::string& file, SecuritySummary& summary);
+
 // After all pickles are merged: "safe" only if at least one pickle was scanned and none was worse.
 void finish_security(SecuritySummary& summary);
 

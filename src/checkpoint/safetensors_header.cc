@@ -1,38 +1,12 @@
 #include "checkpoint/safetensors_header.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/human_units.h"
+#include "core/read_only_file.h"
 
 namespace trainctl::checkpoint {
-namespace {
-
-core::Status read_at(int fd, void* buffer, std::uint64_t size, std::uint64_t offset) {
-  auto* out = static_cast<char*>(buffer);
-  std::uint64_t done = 0;
-  while (done < size) {
-    ssize_t n = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return core::Error::failure(n == 0 ? "unexpected end of file" : std::strerror(errno));
-    done += static_cast<std::uint64_t>(n);
-  }
-  return core::Ok{};
-}
-
-struct FileCloser {
-  int fd;
-  ~FileCloser() { ::close(fd); }
-};
-
-}  // namespace
 
 std::string safetensors_dtype_name(const std::string& code) {
   static const std::map<std::string, std::string> kNames = {
@@ -55,20 +29,13 @@ std::uint64_t dtype_size(const std::string& dtype) {
 }
 
 core::Result<SafetensorsHeader> read_safetensors_header(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
-    if (err == ENOENT) return core::Error::not_found(fmt::format("{}: no such file", path));
-    return core::Error::failure(fmt::format("cannot open {}: {}", path, std::strerror(err)));
-  }
-  FileCloser closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return core::Error::failure(path + ": not a regular file");
+  auto file = core::ReadOnlyFile::open(path);
+  if (!file) return file.error();
   SafetensorsHeader header;
-  header.file_bytes = static_cast<std::uint64_t>(st.st_size);
+  header.file_bytes = file->size();
   if (header.file_bytes == 0) return core::Error::failure(path + ": the file is empty; the save was probably interrupted");
   unsigned char size_bytes[8];
-  if (header.file_bytes < 8 || !read_at(fd, size_bytes, 8, 0)) {
+  if (file->read_at(size_bytes, 8, 0) < 8) {
     return core::Error::failure(fmt::format("{}: {} bytes is too short for a safetensors header", path, header.file_bytes));
   }
   for (int i = 7; i >= 0; --i) header.header_bytes = (header.header_bytes << 8) | size_bytes[i];
@@ -81,7 +48,9 @@ core::Result<SafetensorsHeader> read_safetensors_header(const std::string& path)
                                             header.file_bytes, 8 + header.header_bytes));
   }
   std::string text(header.header_bytes, '\0');
-  if (auto s = read_at(fd, text.data(), text.size(), 8); !s) return core::Error::failure(path + ": " + s.error().message);
+  if (file->read_at(text.data(), text.size(), 8) < text.size()) {
+    return core::Error::failure(path + ": unexpected end of file in the header");
+  }
   nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) return core::Error::failure(path + ": the header is not a JSON object: not a safetensors file, or damaged");
 

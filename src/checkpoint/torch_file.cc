@@ -1,8 +1,5 @@
 #include "checkpoint/torch_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -21,6 +18,7 @@
 #include "checkpoint/zip_archive.h"
 #include "core/file_times.h"
 #include "core/human_units.h"
+#include "core/read_only_file.h"
 
 namespace trainctl::checkpoint {
 namespace {
@@ -31,33 +29,6 @@ namespace fs = std::filesystem;
 // a protocol-2 LONG1. Files saved with other protocols start with PROTO n instead of PROTO 2.
 constexpr unsigned char kLegacyMagic[] = {0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
 constexpr std::uint64_t kFirstPickleChunk = 1 << 20;
-
-class File {
- public:
-  explicit File(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
-  File(const File&) = delete;
-  File& operator=(const File&) = delete;
-  ~File() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool ok() const { return fd_ >= 0; }
-  // Up to `size` bytes at `offset` (fewer at the end of the file).
-  std::vector<unsigned char> read(std::uint64_t offset, std::uint64_t size) const {
-    std::vector<unsigned char> out(size);
-    std::uint64_t done = 0;
-    while (done < size) {
-      ssize_t n = ::pread(fd_, out.data() + done, size - done, static_cast<off_t>(offset + done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      done += static_cast<std::uint64_t>(n);
-    }
-    out.resize(done);
-    return out;
-  }
-
- private:
-  int fd_;
-};
 
 bool is_temporary_name(const std::string& name) {
   for (const char* suffix : {".tmp", ".temp", ".partial", ".incomplete", "~"}) {
@@ -72,11 +43,6 @@ std::uint64_t storage_bytes(const StorageRef& storage) {
          std::max<std::uint64_t>(dtype_size(storage.dtype), 1);
 }
 
-void invalid(CheckpointInfo& info, std::string why) {
-  info.valid = false;
-  if (!info.error) info.error = std::move(why);
-}
-
 // The archive's folder: "archive/" for recent torch, the file's stem for older ones.
 std::string archive_prefix(const std::vector<ZipEntry>& entries) {
   for (const auto& e : entries) {
@@ -89,18 +55,18 @@ std::string archive_prefix(const std::vector<ZipEntry>& entries) {
   return "";
 }
 
-PickleReadAttempt read_pickle_at(const File& file, std::uint64_t file_size, std::uint64_t offset,
+PickleReadAttempt read_pickle_at(const core::ReadOnlyFile& file, std::uint64_t file_size, std::uint64_t offset,
                                  std::vector<unsigned char>& bytes);
 
 // A zip whose directory never arrived: say how much of the save did. PyTorch streams records with
 // data descriptors (sizes after the data), so the local headers alone cannot be walked; but the
 // pickle comes first, ends at its STOP opcode, and names every storage with its size, which is
 // enough to know how large the whole file was going to be.
-void explain_truncated_zip(const std::string& open_error, const File& file, std::uint64_t file_size,
+void explain_truncated_zip(const std::string& open_error, const core::ReadOnlyFile& file, std::uint64_t file_size,
                            CheckpointInfo& info) {
   auto header = file.read(0, 30);
   if (header.size() < 30) {
-    invalid(info, fmt::format("truncated: only {} bytes, not even one zip record", file_size));
+    info.mark_invalid(fmt::format("truncated: only {} bytes, not even one zip record", file_size));
     return;
   }
   std::uint64_t name_len = header[26] | (header[27] << 8);
@@ -108,7 +74,7 @@ void explain_truncated_zip(const std::string& open_error, const File& file, std:
   auto name_bytes = file.read(30, name_len);
   std::string name(name_bytes.begin(), name_bytes.end());
   if (name.size() < 8 || name.compare(name.size() - 8, 8, "data.pkl") != 0) {
-    invalid(info, open_error);
+    info.mark_invalid(open_error);
     return;
   }
   std::uint64_t start = 30 + name_len + extra_len;
@@ -116,7 +82,7 @@ void explain_truncated_zip(const std::string& open_error, const File& file, std:
   PickleReadAttempt attempt = read_pickle_at(file, file_size, start, bytes);
   merge_security(judge_read(attempt, std::span<const std::uint8_t>(bytes.data(), bytes.size())), name, info.security);
   if (attempt.error) {
-    invalid(info, fmt::format("truncated: {} ends inside the checkpoint's pickle; the save was probably interrupted",
+    info.mark_invalid(fmt::format("truncated: {} ends inside the checkpoint's pickle; the save was probably interrupted",
                               core::format_bytes(file_size)));
     return;
   }
@@ -125,12 +91,12 @@ void explain_truncated_zip(const std::string& open_error, const File& file, std:
   std::uint64_t expected = start + attempt.document.bytes_consumed() + 24;
   for (const auto& storage : attempt.document.storages()) expected += 30 + name.size() + 64 + storage_bytes(storage) + 24;
   expected += (attempt.document.storages().size() + 4) * (46 + name.size() + 24) + 22;
-  invalid(info, fmt::format("truncated: {} of about {}; the save was probably interrupted",
+  info.mark_invalid(fmt::format("truncated: {} of about {}; the save was probably interrupted",
                             core::format_bytes(file_size), core::format_bytes(std::max(expected, file_size + 1))));
   extract_state_metadata(attempt.document, nullptr, info);
 }
 
-void inspect_zip(const std::string& path, const InspectOptions& options, const File& file, CheckpointInfo& info) {
+void inspect_zip(const std::string& path, const InspectOptions& options, const core::ReadOnlyFile& file, CheckpointInfo& info) {
   // A truncated file has no directory; its metadata is still shown from the pickle, marked invalid.
   info.format = "pytorch_zip";
   auto archive = ZipArchive::open(path);
@@ -153,7 +119,7 @@ void inspect_zip(const std::string& path, const InspectOptions& options, const F
     if (entry.name.size() < 4 || entry.name.compare(entry.name.size() - 4, 4, ".pkl") != 0) continue;
     auto bytes = archive->read(entry, kMaxPickleBytes);
     if (!bytes) {
-      invalid(info, bytes.error().message);
+      info.mark_invalid(bytes.error().message);
       continue;
     }
     std::span<const std::uint8_t> span(bytes->data(), bytes->size());
@@ -161,7 +127,7 @@ void inspect_zip(const std::string& path, const InspectOptions& options, const F
       PickleReadAttempt attempt = read_pickle_partial(span);
       merge_security(judge_read(attempt, span), entry.name, info.security);
       if (attempt.error) {
-        invalid(info, fmt::format("the checkpoint's pickle ({}) cannot be read: {}", entry.name, attempt.error->message));
+        info.mark_invalid(fmt::format("the checkpoint's pickle ({}) cannot be read: {}", entry.name, attempt.error->message));
       } else {
         document = std::move(attempt.document);
       }
@@ -170,7 +136,7 @@ void inspect_zip(const std::string& path, const InspectOptions& options, const F
     }
   }
   if (!archive->find(prefix + "data.pkl")) {
-    invalid(info, "a zip archive without data.pkl: not a PyTorch checkpoint");
+    info.mark_invalid("a zip archive without data.pkl: not a PyTorch checkpoint");
     return;
   }
   if (!document) return;
@@ -193,23 +159,23 @@ void inspect_zip(const std::string& path, const InspectOptions& options, const F
   for (const StorageRef& storage : document->storages()) {
     const ZipEntry* record = archive->find(prefix + "data/" + storage.key);
     if (!record) {
-      invalid(info, fmt::format("tensor data record 'data/{}' is missing: the file is incomplete or was edited", storage.key));
+      info.mark_invalid(fmt::format("tensor data record 'data/{}' is missing: the file is incomplete or was edited", storage.key));
       break;
     }
     if (record->uncompressed_size < storage_bytes(storage)) {
-      invalid(info, fmt::format("tensor data record 'data/{}' holds {} bytes but its tensors need {}", storage.key,
+      info.mark_invalid(fmt::format("tensor data record 'data/{}' holds {} bytes but its tensors need {}", storage.key,
                                 record->uncompressed_size, storage_bytes(storage)));
       break;
     }
     if (auto start = archive->data_offset(*record); !start) {
-      invalid(info, start.error().message);
+      info.mark_invalid(start.error().message);
       break;
     }
   }
   if (options.verify) {
     for (const auto& entry : archive->entries()) {
       if (auto s = archive->verify(entry); !s) {
-        invalid(info, s.error().message);
+        info.mark_invalid(s.error().message);
         break;
       }
     }
@@ -217,7 +183,7 @@ void inspect_zip(const std::string& path, const InspectOptions& options, const F
 }
 
 // Reads the pickle at `offset`, growing the window until it fits (legacy files hold no sizes).
-PickleReadAttempt read_pickle_at(const File& file, std::uint64_t file_size, std::uint64_t offset,
+PickleReadAttempt read_pickle_at(const core::ReadOnlyFile& file, std::uint64_t file_size, std::uint64_t offset,
                                  std::vector<unsigned char>& bytes) {
   std::uint64_t window = kFirstPickleChunk;
   while (true) {
@@ -229,7 +195,7 @@ PickleReadAttempt read_pickle_at(const File& file, std::uint64_t file_size, std:
   }
 }
 
-void inspect_legacy(const File& file, std::uint64_t file_size, CheckpointInfo& info) {
+void inspect_legacy(const core::ReadOnlyFile& file, std::uint64_t file_size, CheckpointInfo& info) {
   info.format = "pytorch_legacy";
   std::uint64_t offset = 0;
   std::vector<unsigned char> bytes;
@@ -238,7 +204,7 @@ void inspect_legacy(const File& file, std::uint64_t file_size, CheckpointInfo& i
     PickleReadAttempt attempt = read_pickle_at(file, file_size, offset, bytes);
     merge_security(judge_read(attempt, std::span<const std::uint8_t>(bytes.data(), bytes.size())), what, info.security);
     if (attempt.error) {
-      invalid(info, fmt::format("truncated or damaged legacy checkpoint: its {} cannot be read ({})", what,
+      info.mark_invalid(fmt::format("truncated or damaged legacy checkpoint: its {} cannot be read ({})", what,
                                 attempt.error->message));
       return;
     }
@@ -247,14 +213,14 @@ void inspect_legacy(const File& file, std::uint64_t file_size, CheckpointInfo& i
   PickleReadAttempt main = read_pickle_at(file, file_size, offset, bytes);
   merge_security(judge_read(main, std::span<const std::uint8_t>(bytes.data(), bytes.size())), "data", info.security);
   if (main.error) {
-    invalid(info, fmt::format("truncated or damaged legacy checkpoint: its pickle cannot be read ({})", main.error->message));
+    info.mark_invalid(fmt::format("truncated or damaged legacy checkpoint: its pickle cannot be read ({})", main.error->message));
     return;
   }
   offset += main.document.bytes_consumed();
   PickleReadAttempt keys = read_pickle_at(file, file_size, offset, bytes);
   merge_security(judge_read(keys, std::span<const std::uint8_t>(bytes.data(), bytes.size())), "storage keys", info.security);
   if (keys.error) {
-    invalid(info, fmt::format("truncated: {} ends before the list of tensor storages; the save was probably interrupted",
+    info.mark_invalid(fmt::format("truncated: {} ends before the list of tensor storages; the save was probably interrupted",
                               core::format_bytes(file_size)));
     return;
   }
@@ -273,7 +239,7 @@ void inspect_legacy(const File& file, std::uint64_t file_size, CheckpointInfo& i
   for (NodeIndex key_node : key_list.items) {
     const std::string* key = keys.document.as_string(key_node);
     if (!key || !by_key.count(*key)) {
-      invalid(info, "the storage list names a storage the pickle does not use: the file is damaged");
+      info.mark_invalid("the storage list names a storage the pickle does not use: the file is damaged");
       break;
     }
     auto count = file.read(offset, 8);
@@ -289,10 +255,10 @@ void inspect_legacy(const File& file, std::uint64_t file_size, CheckpointInfo& i
     offset += 8 + static_cast<std::uint64_t>(elements) * element_size;
   }
   if (info.valid && offset > file_size) {
-    invalid(info, fmt::format("truncated: {} of {}; the save was probably interrupted", core::format_bytes(file_size),
+    info.mark_invalid(fmt::format("truncated: {} of {}; the save was probably interrupted", core::format_bytes(file_size),
                               core::format_bytes(expected)));
   } else if (info.valid && data_at.size() < by_key.size() && offset >= file_size) {
-    invalid(info, fmt::format("truncated: {} of {}; the save was probably interrupted", core::format_bytes(file_size),
+    info.mark_invalid(fmt::format("truncated: {} of {}; the save was probably interrupted", core::format_bytes(file_size),
                               core::format_bytes(expected)));
   }
   ScalarReader read_scalar = [&file, &data_at](const TensorRef& t) -> std::optional<double> {
@@ -305,13 +271,13 @@ void inspect_legacy(const File& file, std::uint64_t file_size, CheckpointInfo& i
   extract_state_metadata(doc, read_scalar, info);
 }
 
-void inspect_bare_pickle(const File& file, std::uint64_t file_size, CheckpointInfo& info) {
+void inspect_bare_pickle(const core::ReadOnlyFile& file, std::uint64_t file_size, CheckpointInfo& info) {
   info.format = "pickle";
   std::vector<unsigned char> bytes;
   PickleReadAttempt attempt = read_pickle_at(file, file_size, 0, bytes);
   merge_security(judge_read(attempt, std::span<const std::uint8_t>(bytes.data(), bytes.size())), "pickle", info.security);
   if (attempt.error) {
-    invalid(info, "the pickle cannot be read: " + attempt.error->message);
+    info.mark_invalid("the pickle cannot be read: " + attempt.error->message);
     return;
   }
   extract_state_metadata(attempt.document, nullptr, info);
@@ -326,24 +292,16 @@ CheckpointInfo inspect_torch_file(const std::string& path, const InspectOptions&
   info.format = "unknown";
   info.framework = "unknown";
   info.valid = true;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    invalid(info, fmt::format("{}: {}", path, std::strerror(errno)));
+  auto opened = core::ReadOnlyFile::open(path);
+  if (!opened) {
+    info.mark_invalid(opened.error().message);
     return info;
   }
-  info.file_bytes = static_cast<std::uint64_t>(st.st_size);
-  info.modified_time = core::modified_time(st);
-  if (!S_ISREG(st.st_mode)) {
-    invalid(info, path + ": not a regular file");
-    return info;
-  }
+  const core::ReadOnlyFile& file = *opened;
+  info.file_bytes = file.size();
+  info.modified_time = core::modified_time(file.status());
   if (info.file_bytes == 0) {
-    invalid(info, "empty file: the save never wrote anything (interrupted, or the disk was full)");
-    return info;
-  }
-  File file(path);
-  if (!file.ok()) {
-    invalid(info, fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+    info.mark_invalid("empty file: the save never wrote anything (interrupted, or the disk was full)");
     return info;
   }
   auto head = file.read(0, 16);
@@ -356,11 +314,11 @@ CheckpointInfo inspect_torch_file(const std::string& path, const InspectOptions&
   } else if (!head.empty() && (head[0] == 0x80 || head[0] == '(' || head[0] == '}' || head[0] == ']')) {
     inspect_bare_pickle(file, info.file_bytes, info);
   } else {
-    invalid(info, "not a PyTorch checkpoint: neither a zip archive nor a pickle");
+    info.mark_invalid("not a PyTorch checkpoint: neither a zip archive nor a pickle");
   }
   finish_security(info.security);
   if (info.valid && is_temporary_name(fs::path(path).filename().string())) {
-    invalid(info, "a temporary file: the save that wrote it did not finish (it was never renamed)");
+    info.mark_invalid("a temporary file: the save that wrote it did not finish (it was never renamed)");
   }
   return info;
 }

@@ -1,14 +1,9 @@
 #include "checkpoint/zip_archive.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <utility>
 
 #include <fmt/format.h>
 
@@ -77,71 +72,31 @@ bool starts_like_zip(std::string_view first_bytes) {
   return first_bytes.size() >= 4 && first_bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4);
 }
 
-ZipArchive::ZipArchive(ZipArchive&& other) noexcept
-    : path_(std::move(other.path_)),
-      fd_(std::exchange(other.fd_, -1)),
-      file_size_(other.file_size_),
-      entries_(std::move(other.entries_)),
-      bytes_read_(other.bytes_read_) {}
-
-ZipArchive& ZipArchive::operator=(ZipArchive&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    path_ = std::move(other.path_);
-    fd_ = std::exchange(other.fd_, -1);
-    file_size_ = other.file_size_;
-    entries_ = std::move(other.entries_);
-    bytes_read_ = other.bytes_read_;
-  }
-  return *this;
-}
-
-ZipArchive::~ZipArchive() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 core::Status ZipArchive::pread_exact(void* buffer, std::uint64_t size, std::uint64_t offset) const {
-  if (offset > file_size_ || size > file_size_ - offset) {
+  if (offset > file_size() || size > file_size() - offset) {
     return core::Error::failure(fmt::format("{}: read of {} bytes at offset {} runs past the end of the file ({} bytes)",
-                                            path_, size, offset, file_size_));
+                                            path(), size, offset, file_size()));
   }
-  auto* out = static_cast<std::uint8_t*>(buffer);
-  std::uint64_t done = 0;
-  while (done < size) {
-    ssize_t n = ::pread(fd_, out + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      return core::Error::failure(fmt::format("{}: cannot read at offset {}: {}", path_, offset + done,
-                                              n == 0 ? "unexpected end of file" : std::strerror(errno)));
-    }
-    done += static_cast<std::uint64_t>(n);
+  if (std::uint64_t done = file_.read_at(buffer, size, offset); done < size) {
+    return core::Error::failure(fmt::format("{}: cannot read at offset {}: unexpected end of file or read error",
+                                            path(), offset + done));
   }
   bytes_read_ += size;
   return core::Ok{};
 }
 
 core::Result<ZipArchive> ZipArchive::open(const std::string& path, const ZipLimits& limits) {
-  ZipArchive archive;
-  archive.path_ = path;
-  archive.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (archive.fd_ < 0) {
-    int err = errno;
-    if (err == ENOENT) return core::Error::not_found(fmt::format("{}: no such file", path));
-    return core::Error::failure(fmt::format("cannot open {}: {}", path, std::strerror(err)));
-  }
-  struct stat st {};
-  if (::fstat(archive.fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-    return core::Error::failure(fmt::format("{}: not a regular file", path));
-  }
-  archive.file_size_ = static_cast<std::uint64_t>(st.st_size);
-  if (archive.file_size_ < kEndSize) {
-    return core::Error::failure(fmt::format("{}: {} bytes is too small to be a zip archive", path, archive.file_size_));
+  auto file = core::ReadOnlyFile::open(path);
+  if (!file) return file.error();
+  ZipArchive archive(std::move(*file));
+  if (archive.file_size() < kEndSize) {
+    return core::Error::failure(fmt::format("{}: {} bytes is too small to be a zip archive", path, archive.file_size()));
   }
 
   // The end record sits in the last 22 bytes plus an optional comment of up to 64 KiB.
-  std::uint64_t tail_size = std::min<std::uint64_t>(archive.file_size_, kEndSize + kMaxCommentSize);
+  std::uint64_t tail_size = std::min<std::uint64_t>(archive.file_size(), kEndSize + kMaxCommentSize);
   std::vector<std::uint8_t> tail(tail_size);
-  if (auto s = archive.pread_exact(tail.data(), tail_size, archive.file_size_ - tail_size); !s) return s.error();
+  if (auto s = archive.pread_exact(tail.data(), tail_size, archive.file_size() - tail_size); !s) return s.error();
   std::int64_t end_at = -1;
   for (std::int64_t i = static_cast<std::int64_t>(tail_size - kEndSize); i >= 0; --i) {
     const std::uint8_t* p = tail.data() + i;
@@ -155,7 +110,7 @@ core::Result<ZipArchive> ZipArchive::open(const std::string& path, const ZipLimi
         "{}: no zip end-of-central-directory record: the file is truncated or is not a zip archive", path));
   }
   const std::uint8_t* end = tail.data() + end_at;
-  const std::uint64_t end_offset = archive.file_size_ - tail_size + static_cast<std::uint64_t>(end_at);
+  const std::uint64_t end_offset = archive.file_size() - tail_size + static_cast<std::uint64_t>(end_at);
   std::uint64_t entry_count = le16(end + 10);
   std::uint64_t directory_size = le32(end + 12);
   std::uint64_t directory_offset = le32(end + 16);
@@ -243,14 +198,14 @@ core::Result<std::uint64_t> ZipArchive::data_offset(const ZipEntry& entry) const
   std::uint8_t header[kLocalHeaderSize];
   if (auto s = pread_exact(header, kLocalHeaderSize, entry.local_header_offset); !s) return s.error();
   if (le32(header) != kLocalHeaderSignature) {
-    return core::Error::failure(fmt::format("{}: local header of '{}' at offset {} is damaged", path_, entry.name,
+    return core::Error::failure(fmt::format("{}: local header of '{}' at offset {} is damaged", path(), entry.name,
                                             entry.local_header_offset));
   }
   std::uint64_t start = entry.local_header_offset + kLocalHeaderSize + le16(header + 26) + le16(header + 28);
-  if (start > file_size_ || entry.compressed_size > file_size_ - start) {
+  if (start > file_size() || entry.compressed_size > file_size() - start) {
     return core::Error::failure(fmt::format(
-        "{}: record '{}' needs {} bytes at offset {} but the file ends at {}: the file is truncated", path_,
-        entry.name, entry.compressed_size, start, file_size_));
+        "{}: record '{}' needs {} bytes at offset {} but the file ends at {}: the file is truncated", path(),
+        entry.name, entry.compressed_size, start, file_size()));
   }
   return start;
 }
@@ -260,10 +215,10 @@ core::Result<std::vector<std::uint8_t>> ZipArchive::read(const ZipEntry& entry, 
   if (entry.method != 0) {
     return core::Error::failure(fmt::format("{}: record '{}' is compressed (method {}); PyTorch writes records "
                                             "uncompressed, so this file was rewritten by another tool",
-                                            path_, entry.name, entry.method));
+                                            path(), entry.name, entry.method));
   }
   if (entry.uncompressed_size > max_bytes) {
-    return core::Error::failure(fmt::format("{}: record '{}' is {} bytes, over the limit of {}", path_, entry.name,
+    return core::Error::failure(fmt::format("{}: record '{}' is {} bytes, over the limit of {}", path(), entry.name,
                                             entry.uncompressed_size, max_bytes));
   }
   auto start = data_offset(entry);
@@ -273,7 +228,7 @@ core::Result<std::vector<std::uint8_t>> ZipArchive::read(const ZipEntry& entry, 
   if (verify_crc) {
     uLong crc = ::crc32_z(0L, data.data(), data.size());
     if (crc != entry.crc32) {
-      return core::Error::failure(fmt::format("{}: record '{}' is corrupt (CRC-32 {:08x}, expected {:08x})", path_,
+      return core::Error::failure(fmt::format("{}: record '{}' is corrupt (CRC-32 {:08x}, expected {:08x})", path(),
                                               entry.name, crc, entry.crc32));
     }
   }
@@ -281,7 +236,7 @@ core::Result<std::vector<std::uint8_t>> ZipArchive::read(const ZipEntry& entry, 
 }
 
 core::Status ZipArchive::verify(const ZipEntry& entry) const {
-  if (entry.method != 0) return core::Error::failure(fmt::format("{}: record '{}' is compressed", path_, entry.name));
+  if (entry.method != 0) return core::Error::failure(fmt::format("{}: record '{}' is compressed", path(), entry.name));
   auto start = data_offset(entry);
   if (!start) return start.error();
   std::vector<std::uint8_t> chunk(std::min<std::uint64_t>(kStreamChunk, entry.compressed_size));
@@ -293,24 +248,22 @@ core::Status ZipArchive::verify(const ZipEntry& entry) const {
     done += n;
   }
   if (crc != entry.crc32) {
-    return core::Error::failure(fmt::format("{}: record '{}' is corrupt (CRC-32 {:08x}, expected {:08x})", path_,
+    return core::Error::failure(fmt::format("{}: record '{}' is corrupt (CRC-32 {:08x}, expected {:08x})", path(),
                                             entry.name, crc, entry.crc32));
   }
   return core::Ok{};
 }
 
 core::Result<LocalHeaderScan> scan_local_headers(const std::string& path, const ZipLimits& limits) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return core::Error::failure(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-  struct stat st {};
-  ::fstat(fd, &st);
+  auto file = core::ReadOnlyFile::open(path);
+  if (!file) return file.error();
   LocalHeaderScan scan;
-  scan.file_size = static_cast<std::uint64_t>(st.st_size);
+  scan.file_size = file->size();
   std::uint64_t offset = 0;
   std::vector<char> name;
   while (scan.complete.size() < limits.max_entries && offset + kLocalHeaderSize <= scan.file_size) {
     std::uint8_t h[kLocalHeaderSize];
-    if (::pread(fd, h, kLocalHeaderSize, static_cast<off_t>(offset)) != static_cast<ssize_t>(kLocalHeaderSize)) break;
+    if (file->read_at(h, kLocalHeaderSize, offset) != kLocalHeaderSize) break;
     if (le32(h) != kLocalHeaderSignature) break;
     ZipEntry entry;
     entry.flags = le16(h + 6);
@@ -321,17 +274,12 @@ core::Result<LocalHeaderScan> scan_local_headers(const std::string& path, const 
     entry.local_header_offset = offset;
     std::uint64_t name_len = le16(h + 26), extra_len = le16(h + 28);
     name.resize(name_len);
-    if (::pread(fd, name.data(), name_len, static_cast<off_t>(offset + kLocalHeaderSize)) != static_cast<ssize_t>(name_len)) {
-      break;
-    }
+    if (file->read_at(name.data(), name_len, offset + kLocalHeaderSize) != name_len) break;
     entry.name.assign(name.data(), name_len);
     if (entry.flags & 0x8) break;  // sizes follow the data in a descriptor: cannot walk further
     if (entry.compressed_size == 0xFFFFFFFF || entry.uncompressed_size == 0xFFFFFFFF) {
       std::vector<std::uint8_t> extra(extra_len);
-      if (::pread(fd, extra.data(), extra_len, static_cast<off_t>(offset + kLocalHeaderSize + name_len)) !=
-          static_cast<ssize_t>(extra_len)) {
-        break;
-      }
+      if (file->read_at(extra.data(), extra_len, offset + kLocalHeaderSize + name_len) != extra_len) break;
       // In a local header both sizes are present in the zip64 field whenever it is used.
       if (!apply_zip64_extra(extra.data(), extra.size(), entry, true, true, false)) break;
     }
@@ -345,7 +293,6 @@ core::Result<LocalHeaderScan> scan_local_headers(const std::string& path, const 
     scan.complete.push_back(std::move(entry));
     offset = data_end;
   }
-  ::close(fd);
   return scan;
 }
 

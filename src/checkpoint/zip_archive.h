@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/read_only_file.h"
 #include "core/result.h"
 
 namespace trainctl::checkpoint {
@@ -36,14 +37,8 @@ class ZipArchive {
  public:
   static core::Result<ZipArchive> open(const std::string& path, const ZipLimits& limits = {});
 
-  ZipArchive(ZipArchive&& other) noexcept;
-  ZipArchive& operator=(ZipArchive&& other) noexcept;
-  ZipArchive(const ZipArchive&) = delete;
-  ZipArchive& operator=(const ZipArchive&) = delete;
-  ~ZipArchive();
-
-  const std::string& path() const { return path_; }
-  std::uint64_t file_size() const { return file_size_; }
+  const std::string& path() const { return file_.path(); }
+  std::uint64_t file_size() const { return file_.size(); }
   const std::vector<ZipEntry>& entries() const { return entries_; }
   const ZipEntry* find(std::string_view name) const;
 
@@ -60,12 +55,10 @@ class ZipArchive {
   std::uint64_t bytes_read() const { return bytes_read_; }
 
  private:
-  ZipArchive() = default;
+  explicit ZipArchive(core::ReadOnlyFile file) : file_(std::move(file)) {}
   core::Status pread_exact(void* buffer, std::uint64_t size, std::uint64_t offset) const;
 
-  std::string path_;
-  int fd_ = -1;
-  std::uint64_t file_size_ = 0;
+  core::ReadOnlyFile file_;
   std::vector<ZipEntry> entries_;
   mutable std::uint64_t bytes_read_ = 0;
 };
