@@ -7,6 +7,7 @@ packages=(
   make g++ cmake pkg-config                      # build
   libcli11-dev libfmt-dev nlohmann-json3-dev     # the CLI, formatting, JSON
   zlib1g-dev                                     # CRC-32 of checkpoint records
+  libtomlplusplus-dev                            # trainctl.toml (project settings, safety tightening)
   libgtest-dev libgmock-dev                      # tests
   clang-14 libclang-rt-14-dev                    # libFuzzer targets (scripts/fuzz.sh)
   python3 python3-torch python3-yaml python3-numpy  # the example project (real PyTorch, CPU)
