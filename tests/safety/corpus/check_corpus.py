@@ -5,7 +5,8 @@ Checks: every line is a JSON object with exactly the keys command/verdict/catego
 non-empty strings; note is one line; category is lower-case-with-dashes; verdicts are "deny"
 in deny.jsonl and "allow"/"confirm" in allow_confirm.jsonl; minimum counts per verdict; no
 command appears twice (within or across files); every command passes `bash -n` except cases of
-category "malformed" (deny only, at most 5), which must fail it.
+category "malformed" (at most 5), which must fail it; malformed cases are deny when they mention
+a deny-worthy word, confirm otherwise (the issue: what cannot be parsed is at least confirm).
 
 Run: /usr/bin/python3 tests/safety/corpus/check_corpus.py   (exit 0 = ok; prints counts)
 """
@@ -82,8 +83,8 @@ def main():
             ok, message = bash_parses(command)
             if category == "malformed":
                 malformed += 1
-                if verdict != "deny":
-                    errors.append(f"{where}: malformed cases must be deny")
+                if verdict not in ("deny", "confirm"):
+                    errors.append(f"{where}: malformed cases must be deny or confirm")
                 if "malformed" not in note:
                     errors.append(f"{where}: a malformed case's note must say it is malformed")
                 if ok:

@@ -1,0 +1,24 @@
+#include "safety/evaluation_scope.h"
+
+namespace trainctl::safety {
+
+VarValue ShellScope::lookup(const std::string& name) const {
+  if (auto it = vars.find(name); it != vars.end()) return it->second;
+  if (name == "HOME" && !home.empty()) return {{home}, false};
+  if (name == "PWD" && !cwd_unknown) return {{cwd}, false};
+  return {};
+}
+
+void ShellScope::assign(const std::string& name, VarValue value) {
+  if (!conditional) {
+    vars[name] = std::move(value);
+    return;
+  }
+  // In a branch the old value may survive: the variable may hold either.
+  VarValue merged = lookup(name);
+  merged.unknown = merged.unknown || value.unknown;
+  for (auto& v : value.values) merged.values.push_back(std::move(v));
+  vars[name] = std::move(merged);
+}
+
+}  // namespace trainctl::safety
