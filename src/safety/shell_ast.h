@@ -43,8 +43,19 @@ struct WordPart {
   std::string subscript;  // ${a[i]}: "i" (raw text); empty otherwise
   std::vector<Word> args;        // operator arguments (for "/" two: pattern, replacement); see above
   std::vector<Script> script;    // zero or one: the body of a substitution
+  // Additions (parser): ${a[i]}: zero or one word, the subscript read as an arithmetic word so
+  // that substitutions inside it ($(...), `...`) are found. ${!a[@]} / ${!a[*]} have op "keys".
+  // ${!x<op>...} (indirection combined with an operator) has that op and indirect true; plain
+  // ${!x} has op "indirect" and indirect true too.
+  std::vector<Word> subscript_words;
+  bool indirect = false;
 };
 
+// Parser notes (additions): adjacent literal parts with the same `quoted` are merged; an extglob
+// with expansions inside is kGlob "@(", the inner parts, kGlob ")"; here-document body parts are
+// marked quoted (no splitting or globbing happens there); an argument NAME=(a b) of declare,
+// typeset, local, export or readonly is one word: the NAME= literal, "(", the elements' parts
+// joined by " ", ")".
 struct Word {
   Span span;
   std::vector<WordPart> parts;
@@ -66,6 +77,7 @@ struct Assignment {
   Span span;
   std::string name;
   std::string subscript;       // a[i]=v: "i"
+  std::vector<Word> subscript_words;  // addition: zero or one, "i" read as an arithmetic word
   bool append = false;         // +=
   bool is_array = false;       // a=(x y z): elements in array_values, value unused
   Word value;
@@ -114,7 +126,8 @@ struct Pipeline {
   Span span;
   bool negated = false;                  // leading !
   bool timed = false;                    // leading `time` (with -p or not)
-  std::vector<Command> commands;         // one or more, joined by | (or |&)
+  std::vector<Command> commands;         // one or more, joined by | (or |&); a bare `time` or `!`
+                                         // holds one empty kSimple command
   std::vector<bool> stderr_piped;        // per joint: true for |& (size commands.size() - 1)
 };
 

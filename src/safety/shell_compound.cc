@@ -1,0 +1,405 @@
+// Compound commands: ( ) and { } groups, if/elif/else, while/until, for (word list and the
+// arithmetic ((;;)) form), select, case (with ;; ;& ;;&), [[ ]] (its operators kept as literal
+// words), (( )), coproc and `function name`. Reserved words count only in command position.
+#include <string>
+#include <utility>
+
+#include "safety/shell_parser_state.h"
+
+namespace trainctl::safety::shell_internal {
+
+namespace {
+
+bool starts_compound(std::string_view word) {
+  return word == "if" || word == "while" || word == "until" || word == "for" || word == "select" || word == "case" ||
+         word == "function" || word == "{" || word == "[[" || word == "coproc";
+}
+
+}  // namespace
+
+bool Parser::compound_ahead(std::size_t at) {
+  at = skip_continuations(at);
+  if (at < end_ && text_[at] == '(') return true;
+  const PlainWord word = peek_plain_word_at(at);
+  return word.plain && starts_compound(word.text);
+}
+
+bool Parser::parse_compound(Command& out) {
+  const std::size_t begin = pos();
+  DepthGuard guard(*this, begin);
+  if (!guard.ok()) return false;
+  if (peek() == '(') {
+    if (peek_at(1) == '(') {
+      advance(2);
+      const std::size_t close = find_arithmetic_close(pos(), ')');
+      pos_ = begin;
+      if (close == kRanOff) return fail(end_, "unterminated (( opened at " + where(begin) + " (expected `))`)");
+      if (close != kNotFound) return parse_arithmetic_command(out, close);
+    }
+    return parse_group(out, '(');
+  }
+  const std::string word = peek_plain_word().text;
+  if (word == "{") return parse_group(out, '{');
+  if (word == "if") return parse_if(out);
+  if (word == "while") return parse_loop(out, CommandKind::kWhile);
+  if (word == "until") return parse_loop(out, CommandKind::kUntil);
+  if (word == "for") return parse_for(out, CommandKind::kFor);
+  if (word == "select") return parse_for(out, CommandKind::kSelect);
+  if (word == "case") return parse_case(out);
+  if (word == "[[") return parse_conditional(out);
+  if (word == "coproc") return parse_coproc(out);
+  return parse_function_keyword(out);
+}
+
+bool Parser::expect_reserved(const char* word, std::size_t opened, const char* opener) {
+  const PlainWord plain = peek_plain_word();
+  if (plain.plain && plain.text == word) {
+    consume_plain(plain);
+    return true;
+  }
+  return fail(pos(), std::string("syntax error: expected `") + word + "` for the `" + opener + "` opened at " +
+                         where(opened) + ", found " + describe_here());
+}
+
+bool Parser::parse_compound_list(Script& out, std::size_t keyword_at, const char* keyword) {
+  if (!parse_list(out)) return false;
+  if (!out.items.empty()) return true;
+  return fail(pos(), std::string("syntax error: expected a command after the `") + keyword + "` at " +
+                         where(keyword_at) + ", found " + describe_here());
+}
+
+bool Parser::parse_group(Command& out, char open_char) {
+  const std::size_t open = pos();
+  const char* opener = open_char == '(' ? "(" : "{";
+  out.kind = open_char == '(' ? CommandKind::kSubshell : CommandKind::kBraceGroup;
+  advance();
+  out.bodies.emplace_back();
+  if (!parse_compound_list(out.bodies.back(), open, opener)) return false;
+  if (open_char == '{') return expect_reserved("}", open, "{");
+  if (peek() == ')') {
+    advance();
+    return true;
+  }
+  if (peek() == kEnd) return fail(pos(), "unterminated `(` opened at " + where(open) + " (expected `)`)");
+  return fail(pos(), "syntax error: expected `)` for the `(` opened at " + where(open) + ", found " + describe_here());
+}
+
+bool Parser::parse_if(Command& out) {
+  const std::size_t open = pos();
+  out.kind = CommandKind::kIf;
+  advance(2);
+  std::size_t keyword_at = open;
+  const char* keyword = "if";
+  for (;;) {
+    out.bodies.emplace_back();
+    if (!parse_compound_list(out.bodies.back(), keyword_at, keyword)) return false;
+    const std::size_t then_at = pos();
+    if (!expect_reserved("then", keyword_at, keyword)) return false;
+    out.bodies.emplace_back();
+    if (!parse_compound_list(out.bodies.back(), then_at, "then")) return false;
+    if (!at_reserved("elif")) break;
+    keyword_at = pos();
+    keyword = "elif";
+    advance(4);
+  }
+  if (at_reserved("else")) {
+    const std::size_t else_at = pos();
+    advance(4);
+    out.has_else = true;
+    out.bodies.emplace_back();
+    if (!parse_compound_list(out.bodies.back(), else_at, "else")) return false;
+  }
+  return expect_reserved("fi", open, "if");
+}
+
+bool Parser::parse_loop(Command& out, CommandKind kind) {
+  const std::size_t open = pos();
+  const char* keyword = kind == CommandKind::kWhile ? "while" : "until";
+  out.kind = kind;
+  consume_plain(peek_plain_word());
+  out.bodies.emplace_back();
+  if (!parse_compound_list(out.bodies.back(), open, keyword)) return false;
+  const std::size_t do_at = pos();
+  if (!expect_reserved("do", open, keyword)) return false;
+  out.bodies.emplace_back();
+  if (!parse_compound_list(out.bodies.back(), do_at, "do")) return false;
+  return expect_reserved("done", open, keyword);
+}
+
+bool Parser::parse_loop_body(Command& out, std::size_t opened, const char* keyword) {
+  const std::size_t at = pos();
+  const bool braces = at_reserved("{");
+  if (!braces && !at_reserved("do")) {
+    return fail(pos(), std::string("syntax error: expected `do` for the `") + keyword + "` opened at " +
+                           where(opened) + ", found " + describe_here());
+  }
+  consume_plain(peek_plain_word());
+  out.bodies.emplace_back();
+  if (!parse_compound_list(out.bodies.back(), at, braces ? "{" : "do")) return false;
+  return braces ? expect_reserved("}", at, "{") : expect_reserved("done", opened, keyword);
+}
+
+bool Parser::parse_for(Command& out, CommandKind kind) {
+  const std::size_t open = pos();
+  const char* keyword = kind == CommandKind::kFor ? "for" : "select";
+  out.kind = kind;
+  consume_plain(peek_plain_word());
+  skip_blanks();
+  if (kind == CommandKind::kFor && peek() == '(' && peek_at(1) == '(') {
+    advance(2);
+    const std::size_t inner = pos();
+    const std::size_t close = find_arithmetic_close(inner, ')');
+    if (close == kNotFound || close == kRanOff) {
+      return fail(end_, "unterminated `for ((` opened at " + where(open) + " (expected `))`)");
+    }
+    // The three expressions, split at the semicolons outside parentheses and quotes.
+    std::vector<std::size_t> bounds{inner};
+    int depth = 0;
+    for (std::size_t i = inner; i < close; ++i) {
+      const char c = text_[i];
+      if (c == '\\') {
+        ++i;
+      } else if (c == '\'' || c == '"' || c == '`') {
+        for (++i; i < close && text_[i] != c; ++i) {
+          if (text_[i] == '\\' && c != '\'') ++i;
+        }
+      } else if (c == '(') {
+        ++depth;
+      } else if (c == ')') {
+        --depth;
+      } else if (c == ';' && depth == 0) {
+        bounds.push_back(i + 1);
+      }
+    }
+    if (bounds.size() != 3) {
+      return fail(inner, "syntax error: `for ((` at " + where(open) + " needs three expressions separated by `;`");
+    }
+    bounds.push_back(close + 1);
+    for (std::size_t k = 0; k < 3; ++k) {
+      out.words.emplace_back();
+      if (!parse_arithmetic_word(bounds[k], bounds[k + 1] - 1, bounds[k + 1], out.words.back())) return false;
+    }
+    pos_ = skip_continuations(close + 1) + 1;
+    out.arithmetic_for = true;
+    skip_blanks();
+    if (peek() == ';') advance();
+    if (!skip_linebreaks()) return false;
+    return parse_loop_body(out, open, keyword);
+  }
+  const PlainWord name = peek_plain_word();
+  if (!name.plain || !is_valid_name(name.text)) {
+    return fail(pos(), std::string("syntax error: expected a variable name after the `") + keyword + "` at " +
+                           where(open) + ", found " + describe_here());
+  }
+  out.name = name.text;
+  consume_plain(name);
+  skip_blanks();
+  if (peek() == ';') {
+    advance();
+  } else {
+    if (!skip_linebreaks()) return false;
+    if (at_reserved("in")) {
+      out.in_list = true;
+      consume_plain(peek_plain_word());
+      for (;;) {
+        skip_blanks();
+        const int c = peek();
+        if (c == ';') {
+          advance();
+          break;
+        }
+        if (c == '\n' || c == kEnd) break;
+        if (c == '#') {
+          skip_comment();
+          continue;
+        }
+        if (is_metachar(c) && !((c == '<' || c == '>') && peek_at(1) == '(')) {
+          return fail(pos(), "syntax error: unexpected " + describe_here() + " in the word list of the `" + keyword +
+                                 "` opened at " + where(open));
+        }
+        out.words.emplace_back();
+        if (!parse_word(argument_word(), out.words.back())) return false;
+      }
+    }
+  }
+  if (!skip_linebreaks()) return false;
+  return parse_loop_body(out, open, keyword);
+}
+
+bool Parser::parse_case(Command& out) {
+  const std::size_t open = pos();
+  out.kind = CommandKind::kCase;
+  advance(4);
+  skip_blanks();
+  const int c = peek();
+  if (c == kEnd || (is_metachar(c) && !((c == '<' || c == '>') && peek_at(1) == '('))) {
+    return fail(pos(), "syntax error: expected a word after the `case` at " + where(open) + ", found " +
+                           describe_here());
+  }
+  out.words.emplace_back();
+  if (!parse_word(plain_word(), out.words.back())) return false;
+  if (!skip_linebreaks()) return false;
+  if (!expect_reserved("in", open, "case")) return false;
+  for (;;) {
+    if (!skip_linebreaks()) return false;
+    if (at_reserved("esac")) {
+      advance(4);
+      return true;
+    }
+    CaseItem item;
+    if (!parse_case_item(item, open)) return false;
+    out.case_items.push_back(std::move(item));
+  }
+}
+
+bool Parser::parse_case_item(CaseItem& out, std::size_t opened) {
+  const std::size_t begin = pos();
+  if (peek() == kEnd) return expect_reserved("esac", opened, "case");
+  if (peek() == '(') advance();
+  for (;;) {
+    skip_blanks();
+    const int c = peek();
+    if (c == kEnd || (is_metachar(c) && !((c == '<' || c == '>') && peek_at(1) == '('))) {
+      return fail(pos(), "syntax error: expected a pattern in the `case` opened at " + where(opened) + ", found " +
+                             describe_here());
+    }
+    out.patterns.emplace_back();
+    if (!parse_word(pattern_word(), out.patterns.back())) return false;
+    skip_blanks();
+    if (peek() != '|' || peek_at(1) == '|') break;
+    advance();
+  }
+  if (peek() != ')') {
+    return fail(pos(), "syntax error: expected `)` after the pattern in the `case` opened at " + where(opened) +
+                           ", found " + describe_here());
+  }
+  advance();
+  out.body.emplace_back();
+  if (!parse_list(out.body.back())) return false;
+  const int c = peek();
+  const int next = peek_at(1);
+  if (c == ';' && next == ';' && peek_at(2) == '&') {
+    out.terminator = ";;&";
+  } else if (c == ';' && (next == ';' || next == '&')) {
+    out.terminator = next == ';' ? ";;" : ";&";
+  } else if (!at_reserved("esac")) {
+    return expect_reserved("esac", opened, "case");
+  }
+  advance(out.terminator.size());
+  out.span = span(begin, pos_);
+  return true;
+}
+
+bool Parser::parse_conditional(Command& out) {
+  const std::size_t open = pos();
+  out.kind = CommandKind::kConditional;
+  advance(2);
+  bool regex_next = false;
+  for (;;) {
+    skip_blanks();
+    const int c = peek();
+    const int next = peek_at(1);
+    const std::size_t at = pos();
+    if (c == '\n') {
+      if (!consume_newline()) return false;
+      continue;
+    }
+    if (c == kEnd) return expect_reserved("]]", open, "[[");
+    if (at_reserved("]]")) {
+      advance(2);
+      break;
+    }
+    out.words.emplace_back();
+    Word& word = out.words.back();
+    if ((c == '&' || c == '|') && next == c) {
+      advance(2);
+      if (!literal_word(std::string(2, static_cast<char>(c)), at, pos_, word)) return false;
+    } else if (regex_next) {
+      WordOptions options;
+      options.mode = WordMode::kRegex;
+      if (!parse_word(options, word)) return false;
+      if (word.parts.empty()) {
+        return fail(at, "syntax error: expected a regular expression after `=~`, found " + describe_here());
+      }
+    } else if (c == '(' || c == ')' || ((c == '<' || c == '>') && next != '(')) {
+      advance();
+      if (!literal_word(std::string(1, static_cast<char>(c)), at, pos_, word)) return false;
+    } else if (c == ';' || c == '&' || c == '|') {
+      return fail(at, "syntax error: unexpected " + describe_here() + " inside the `[[` opened at " + where(open));
+    } else if (!parse_word(pattern_word(), word)) {
+      return false;
+    }
+    regex_next = !regex_next && word_is_literal(word) && literal_text(word) == "=~";
+  }
+  if (out.words.empty()) return fail(pos(), "syntax error: expected an expression inside the `[[` at " + where(open));
+  return true;
+}
+
+bool Parser::parse_arithmetic_command(Command& out, std::size_t close) {
+  out.kind = CommandKind::kArithmetic;
+  advance(2);
+  out.words.emplace_back();
+  return parse_arithmetic_word(pos(), close, skip_continuations(close + 1) + 1, out.words.back());
+}
+
+bool Parser::parse_coproc(Command& out) {
+  const std::size_t open = pos();
+  out.kind = CommandKind::kCoproc;
+  advance(6);
+  skip_blanks();
+  const PlainWord name = peek_plain_word();
+  if (name.plain && is_valid_name(name.text) && !starts_compound(name.text)) {
+    std::size_t after = name.end;
+    while (after < end_ && (text_[after] == ' ' || text_[after] == '\t')) after = skip_continuations(after + 1);
+    if (compound_ahead(after)) {
+      out.name = name.text;
+      consume_plain(name);
+      skip_blanks();
+    }
+  }
+  Command body;
+  bool found = false;
+  if (!parse_command(body, found)) return false;
+  if (!found) {
+    return fail(pos(), "syntax error: expected a command after the `coproc` at " + where(open) + ", found " +
+                           describe_here());
+  }
+  out.bodies.push_back(wrap_in_script(std::move(body)));
+  return true;
+}
+
+bool Parser::parse_function_keyword(Command& out) {
+  const std::size_t open = pos();
+  out.kind = CommandKind::kFunction;
+  advance(8);
+  skip_blanks();
+  const int c = peek();
+  Word name;
+  if (c == kEnd || is_metachar(c) || !parse_word(plain_word(), name) || !word_is_literal(name)) {
+    return fail(pos(), "syntax error: expected a function name after the `function` at " + where(open) + ", found " +
+                           describe_here());
+  }
+  out.name = literal_text(name);
+  skip_blanks();
+  if (peek() == '(') {
+    advance();
+    skip_blanks();
+    if (peek() != ')') {
+      return fail(pos(), "syntax error: expected `)` after `function " + out.name + "(`, found " + describe_here());
+    }
+    advance();
+  }
+  if (!skip_linebreaks()) return false;
+  if (!compound_ahead(pos())) {
+    return fail(pos(), "syntax error: expected the body of function `" + out.name +
+                           "` (a compound command such as `{ ...; }`), found " + describe_here());
+  }
+  Command body;
+  const std::size_t body_begin = pos();
+  if (!count_node(body_begin) || !parse_compound(body) || !parse_trailing_redirects(body)) return false;
+  body.span = span(body_begin, pos_);
+  out.bodies.push_back(wrap_in_script(std::move(body)));
+  return true;
+}
+
+}  // namespace trainctl::safety::shell_internal
