@@ -21,6 +21,7 @@ struct Command {
 Command add_gpus_command(CLI::App& app, CliContext& ctx);
 Command add_doctor_command(CLI::App& app, CliContext& ctx);
 Command add_ckpt_command(CLI::App& app, CliContext& ctx);
+Command add_check_command(CLI::App& app, CliContext& ctx);
 Command add_help_command(CLI::App& app, CliContext& ctx);
 Command add_completion_command(CLI::App& app, CliContext& ctx);
 

@@ -7,6 +7,7 @@
 #include "core/human_units.h"
 #include "core/text_table.h"
 #include "environment/doctor.h"
+#include "safety/guarded_process.h"
 
 namespace trainctl::cli {
 namespace {
@@ -83,6 +84,7 @@ Command add_doctor_command(CLI::App& app, CliContext& ctx) {
             environment::DoctorOptions options;
             options.env = ctx.env;
             options.project_dir = *project;
+            options.guard = safety::CommandGuard::for_project(*project, ctx.env);
             options.probe_timeout = std::chrono::milliseconds(static_cast<long long>(*timeout * 1000));
             auto result = environment::run_doctor(options);
             if (!result) {

@@ -7,6 +7,7 @@
 #include "core/human_units.h"
 #include "core/text_table.h"
 #include "gpu/gpu_query.h"
+#include "safety/guarded_process.h"
 
 namespace trainctl::cli {
 namespace {
@@ -121,6 +122,8 @@ Command add_gpus_command(CLI::App& app, CliContext& ctx) {
   return {sub, [&ctx] {
             gpu::GpuQueryOptions options;
             options.env = ctx.env;
+            // nvidia-smi, when it is needed, runs only if this directory's policy allows it.
+            options.guard = safety::CommandGuard::for_project("", ctx.env);
             const gpu::GpuReport report = gpu::query_gpus(options);
             if (ctx.json) {
               ctx.print_json(gpu::to_json(report));

@@ -164,11 +164,12 @@ core::Result<DoctorReport> run_doctor(const DoctorOptions& options) {
   std::vector<std::thread> probes;
   for (auto& status : report.interpreters) {
     probes.emplace_back([&status, &options] {
-      status.probe = probe_torch(status.candidate.path, options.env, options.probe_timeout);
+      status.probe = probe_torch(status.candidate.path, options.env, options.probe_timeout, options.guard);
     });
   }
   gpu::GpuQueryOptions gpu_options;
   gpu_options.env = options.env;
+  gpu_options.guard = options.guard;
   report.gpus = gpu::query_gpus(gpu_options);
   auto disk = disk_space(report.project_dir);
   if (disk) {

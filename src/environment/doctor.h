@@ -18,6 +18,7 @@
 #include "environment/python_interpreters.h"
 #include "environment/torch_probe.h"
 #include "gpu/gpu_report.h"
+#include "safety/guarded_process.h"
 
 namespace trainctl::environment {
 
@@ -28,6 +29,7 @@ struct DoctorOptions {
   core::EnvironmentVars env;
   std::filesystem::path project_dir;
   std::chrono::milliseconds probe_timeout{30000};
+  safety::CommandGuard guard;   // checks every probe before it runs (see safety/guarded_process.h)
 };
 
 struct InterpreterStatus {

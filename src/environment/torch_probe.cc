@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/json_util.h"
-#include "core/subprocess.h"
+#include "safety/guarded_process.h"
 
 namespace trainctl::environment {
 namespace {
@@ -66,7 +66,7 @@ bool parse_torch_probe_output(const std::string& output, TorchProbe& probe) {
 }
 
 TorchProbe probe_torch(const std::string& interpreter, const core::EnvironmentVars& env,
-                       std::chrono::milliseconds timeout) {
+                       std::chrono::milliseconds timeout, const safety::CommandGuard& guard) {
   TorchProbe probe;
   probe.interpreter = interpreter;
   core::SubprocessOptions options;
@@ -75,7 +75,7 @@ TorchProbe probe_torch(const std::string& interpreter, const core::EnvironmentVa
   options.env.unset("PYTHONSTARTUP");
   options.timeout = timeout;
   options.max_output_bytes = 256 * 1024;
-  auto result = core::run_subprocess(options);
+  auto result = safety::run_guarded(guard, options);
   if (!result) {
     probe.error = result.error().message;
     return probe;

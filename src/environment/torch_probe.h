@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/environment_vars.h"
+#include "safety/guarded_process.h"
 
 namespace trainctl::environment {
 
@@ -30,8 +31,9 @@ struct TorchProbe {
 // The Python source the probe runs with `-c` (exposed so tests can read what it asks).
 const char* torch_probe_script();
 
+// The probe runs through `guard` (a project that denies the interpreter gets an error, no process).
 TorchProbe probe_torch(const std::string& interpreter, const core::EnvironmentVars& env,
-                       std::chrono::milliseconds timeout);
+                       std::chrono::milliseconds timeout, const safety::CommandGuard& guard = {});
 
 // Reads the probe's one line of JSON output into `probe`; false when it is not that JSON.
 bool parse_torch_probe_output(const std::string& output, TorchProbe& probe);

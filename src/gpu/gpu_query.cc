@@ -47,7 +47,7 @@ GpuReport read_gpus(const GpuQueryOptions& options) {
                               options.allow_nvidia_smi ? "" : " (nvidia-smi was not tried)"),
                   std::move(warnings));
   }
-  auto smi = read_nvidia_smi({*program, options.env, options.nvidia_smi_timeout});
+  auto smi = read_nvidia_smi({*program, options.env, options.nvidia_smi_timeout, options.guard});
   if (!smi) {
     const char* code = smi.error().kind == core::ErrorKind::kNotFound ? kReasonNoDriverLibrary : kReasonDriverError;
     return no_gpu(code, smi.error().message, {nvml_problem});

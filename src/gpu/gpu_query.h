@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/environment_vars.h"
+#include "safety/guarded_process.h"
 #include "gpu/gpu_report.h"
 #include "gpu/nvidia_smi_reader.h"
 
@@ -20,6 +21,7 @@ struct GpuQueryOptions {
   std::string nvml_library;                     // empty: $TRAINCTL_NVML_LIBRARY, else libnvidia-ml.so.1
   std::chrono::milliseconds nvidia_smi_timeout = kNvidiaSmiTimeout;   // per nvidia-smi run
   bool allow_nvidia_smi = true;                 // false: NVML or nothing
+  safety::CommandGuard guard;                   // checks nvidia-smi before it runs
 };
 
 // NVML first; nvidia-smi only when NVML cannot be loaded (an NVML that loads but fails is a

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "core/subprocess.h"
+#include "safety/guarded_process.h"
 #include "gpu/nvidia_smi_parser.h"
 
 namespace trainctl::gpu {
@@ -29,7 +29,7 @@ class NvidiaSmi {
     run.env = options_.env;
     run.timeout = options_.timeout;
     run.max_output_bytes = kMaxNvidiaSmiOutputBytes;
-    auto result = core::run_subprocess(run);
+    auto result = safety::run_guarded(options_.guard, run);
     if (!result) return result.error();
     if (result->timed_out) {
       hung_ = true;

@@ -9,6 +9,7 @@
 #include "core/environment_vars.h"
 #include "core/result.h"
 #include "gpu/gpu_report.h"
+#include "safety/guarded_process.h"
 
 namespace trainctl::gpu {
 
@@ -18,6 +19,7 @@ struct NvidiaSmiOptions {
   std::string program = "nvidia-smi";           // a path, or a name looked up on env's PATH
   core::EnvironmentVars env;                    // nvidia-smi's environment
   std::chrono::milliseconds timeout = kNvidiaSmiTimeout;   // per run
+  safety::CommandGuard guard;                   // every run is checked by it first
 };
 
 // A report with source "nvidia-smi" (no GPUs when nvidia-smi says "No devices were found"; no

@@ -213,7 +213,7 @@ std::vector<PlacedPath> Judge::place(const ArgValue& arg, bool follow_last) cons
       if (slash != std::string::npos && path.find('/', first_glob) != std::string::npos) p.glob_everything = true;
       PathJudgement j = paths.judge(command.cwd, dir, true);
       p.glob_dir_resolved = j.resolved;
-      p.resolved = j.resolved + "/" + last;
+      p.resolved = (j.resolved == "/" ? "" : j.resolved) + "/" + last;
       p.place = j.place == PathPlace::kProjectRoot ? PathPlace::kInsideProject : j.place;
       if (j.place == PathPlace::kProjectRoot) p.glob_dir_resolved = paths.root();
       p.left_through_symlink = j.left_through_symlink;
@@ -342,6 +342,7 @@ void judge_redirects(Judge& j) {
     std::string verb = r.op == ">>" || r.op == "&>>" ? "appends to" : "writes (truncating) to";
     // Redirection targets made by formatters ($(date +%F)) cannot contain a path escape.
     ArgValue target = r.target;
+    target.span = r.span;  // reasons point at the whole redirection: ">> ~/.bashrc"
     if (target.unknown && !target.produced_by.empty() && !target.may_split) {
       static const std::set<std::string, std::less<>> kFormatters = {"date", "hostname", "whoami", "id", "uname",
                                                                       "nproc", "basename"};

@@ -34,8 +34,13 @@ std::string lexically_absolute(const std::string& cwd, const std::string& path) 
   return s.empty() ? "/" : s;
 }
 
-ProjectPaths::ProjectPaths(std::string project_root)
-    : root_(canonical_or_lexical(fs::path(lexically_absolute("/", project_root)))) {}
+ProjectPaths::ProjectPaths(std::string project_root) {
+  // A relative root is relative to the current directory, as everywhere else.
+  std::error_code ec;
+  fs::path absolute = project_root.empty() ? fs::current_path(ec) : fs::absolute(project_root, ec);
+  if (ec) absolute = fs::path(lexically_absolute("/", project_root));
+  root_ = canonical_or_lexical(absolute.lexically_normal());
+}
 
 PathPlace ProjectPaths::place_of(const std::string& p) const {
   if (p == "/dev/null" || p == "/dev/stdout" || p == "/dev/stderr" || p == "/dev/tty" || p == "/dev/stdin" ||

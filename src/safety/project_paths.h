@@ -28,7 +28,7 @@ std::string lexically_absolute(const std::string& cwd, const std::string& path);
 
 class ProjectPaths {
  public:
-  explicit ProjectPaths(std::string project_root);  // canonicalised here
+  explicit ProjectPaths(std::string project_root);  // made absolute (from the current directory) and canonical
 
   const std::string& root() const { return root_; }
 

@@ -13,7 +13,7 @@ namespace {
 using testing::FakeNvidiaSmi;
 
 core::Result<GpuReport> read_with(const FakeNvidiaSmi& fake, std::chrono::milliseconds timeout = kNvidiaSmiTimeout) {
-  return read_nvidia_smi({fake.program(), fake.env(), timeout});
+  return read_nvidia_smi({fake.program(), fake.env(), timeout, {}});
 }
 
 bool called_with(const FakeNvidiaSmi& fake, const std::string& prefix) {
@@ -118,7 +118,7 @@ TEST(NvidiaSmiReader, HangAfterTheGpuQueryStopsFurtherRuns) {
 }
 
 TEST(NvidiaSmiReader, MissingProgramIsNotFound) {
-  auto report = read_nvidia_smi({"/nonexistent/nvidia-smi", core::EnvironmentVars(), kNvidiaSmiTimeout});
+  auto report = read_nvidia_smi({"/nonexistent/nvidia-smi", core::EnvironmentVars(), kNvidiaSmiTimeout, {}});
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.error().kind, core::ErrorKind::kNotFound);
 }
