@@ -177,7 +177,7 @@ bool Parser::parse_pipeline(Pipeline& out, bool& found) {
       }
       if (prefix == nullptr) return true;
       const int c = peek();
-      if (!(at_list_end() || c == '\n' || c == ';' || c == '&')) {
+      if (!(at_list_end() || c == '\n' || c == ';')) {
         return fail(pos(), std::string("syntax error: expected a command after `") + prefix + "`, found " +
                                describe_here());
       }
@@ -268,6 +268,7 @@ bool Parser::parse_simple_command(Command& out, bool& found) {
       end = pos_;
       continue;
     }
+    if (out.words.empty() && !check_command_subscript(pos())) return false;
     if (out.words.empty() && assignment_ahead(pos())) {
       Assignment assignment;
       if (!parse_assignment(assignment)) return false;
@@ -345,6 +346,21 @@ bool Parser::assignment_ahead(std::size_t at) {
   }
   if (at < end_ && text_[at] == '+') at = skip_continuations(at + 1);
   return at < end_ && text_[at] == '=';
+}
+
+bool Parser::check_command_subscript(std::size_t at) {
+  // Bash reads NAME[ at the start of a command as the start of a subscript and looks for its ]
+  // to the end of the input; with no ] left, the line is a syntax error.
+  if (at >= end_ || !is_name_start(static_cast<unsigned char>(text_[at]))) return true;
+  while (at < end_ && is_name_char(static_cast<unsigned char>(text_[at]))) at = skip_continuations(at + 1);
+  if (at >= end_ || text_[at] != '[') return true;
+  if (closing_bracket_from_ > at || (closing_bracket_at_ != kNotFound && closing_bracket_at_ < at)) {
+    const std::size_t found = text_.find(']', at);
+    closing_bracket_at_ = found == std::string_view::npos ? kNotFound : found;
+    closing_bracket_from_ = at;
+  }
+  if (closing_bracket_at_ != kNotFound && closing_bracket_at_ < end_) return true;
+  return fail(end_, "unterminated subscript `[` opened at " + where(at) + " (expected `]`)");
 }
 
 bool Parser::parse_assignment(Assignment& out) {

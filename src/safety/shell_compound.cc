@@ -290,49 +290,128 @@ bool Parser::parse_case_item(CaseItem& out, std::size_t opened) {
   return true;
 }
 
+// [[ ]] is read with bash's grammar for it (|| of && of terms: ( expr ), ! term, -op word,
+// word op word, word); its words and operators are kept in order as words of the command.
+CondToken Parser::cond_peek() {
+  skip_blanks();
+  const int c = peek();
+  const int next = peek_at(1);
+  if (c == kEnd) return CondToken::kEndOfInput;
+  if (c == '\n') return CondToken::kNewline;
+  if (c == '&' && next == '&') return CondToken::kAnd;
+  if (c == '|' && next == '|') return CondToken::kOr;
+  if (c == '(') return CondToken::kOpen;
+  if (c == ')') return CondToken::kClose;
+  if ((c == '<' || c == '>') && next != '(') return CondToken::kCompare;
+  if (c == ';' || c == '&' || c == '|') return CondToken::kBad;
+  if (at_reserved("]]")) return CondToken::kClosing;
+  return CondToken::kWord;
+}
+
+bool Parser::cond_operator(Command& out, std::size_t length) {
+  const std::size_t at = pos();
+  std::string text;
+  for (std::size_t i = 0; i < length; ++i) text.push_back(static_cast<char>(peek_at(i)));
+  advance(length);
+  out.words.emplace_back();
+  return literal_word(std::move(text), at, pos_, out.words.back());
+}
+
+bool Parser::cond_word(Command& out, bool regex) {
+  WordOptions options = pattern_word();
+  if (regex) options = WordOptions{WordMode::kRegex};
+  out.words.emplace_back();
+  return parse_word(options, out.words.back());
+}
+
+bool Parser::cond_unexpected(CondToken token, std::size_t opened, const char* what) {
+  if (token == CondToken::kEndOfInput) return expect_reserved("]]", opened, "[[");
+  return fail(pos(), std::string("syntax error in the `[[` opened at ") + where(opened) + ": " + what + ", found " +
+                         describe_here());
+}
+
+bool Parser::cond_or(Command& out, std::size_t opened) {
+  if (!cond_and(out, opened)) return false;
+  while (cond_peek() == CondToken::kOr) {
+    if (!cond_operator(out, 2) || !cond_and(out, opened)) return false;
+  }
+  return true;
+}
+
+bool Parser::cond_and(Command& out, std::size_t opened) {
+  if (!cond_term(out, opened)) return false;
+  while (cond_peek() == CondToken::kAnd) {
+    if (!cond_operator(out, 2) || !cond_term(out, opened)) return false;
+  }
+  return true;
+}
+
+bool Parser::cond_term(Command& out, std::size_t opened) {
+  DepthGuard guard(*this, pos());
+  if (!guard.ok()) return false;
+  CondToken token = cond_peek();
+  while (token == CondToken::kNewline) {
+    if (!consume_newline()) return false;
+    token = cond_peek();
+  }
+  if (token == CondToken::kOpen) {
+    if (!cond_operator(out, 1) || !cond_or(out, opened)) return false;
+    if (cond_peek() != CondToken::kClose) return cond_unexpected(cond_peek(), opened, "expected `)`");
+    return cond_operator(out, 1);
+  }
+  if (token != CondToken::kWord) return cond_unexpected(token, opened, "expected an expression");
+  const PlainWord first = peek_plain_word();
+  static constexpr std::string_view kUnary = "abcdefghklnoprstuvwxzGLNORS";
+  const bool unary = first.plain && first.text.size() == 2 && first.text[0] == '-' &&
+                     kUnary.find(first.text[1]) != std::string_view::npos;
+  if (!cond_word(out, false)) return false;
+  CondToken next = cond_peek();
+  const bool ends_term = next == CondToken::kAnd || next == CondToken::kOr || next == CondToken::kClose ||
+                         next == CondToken::kClosing;
+  if (first.plain && first.text == "!" && !ends_term) return cond_term(out, opened);
+  if (unary) {
+    if (next != CondToken::kWord) return cond_unexpected(next, opened, "expected an operand after the unary operator");
+    return cond_word(out, false);
+  }
+  if (ends_term) return true;
+  bool regex = false;
+  if (next == CondToken::kCompare) {
+    if (!cond_operator(out, 1)) return false;
+  } else {
+    const PlainWord op = peek_plain_word();
+    static constexpr std::string_view kBinary[] = {"==", "=", "!=", "=~", "-eq", "-ne", "-lt",
+                                                   "-le", "-gt", "-ge", "-nt", "-ot", "-ef"};
+    bool binary = false;
+    for (std::string_view candidate : kBinary) binary = binary || (op.plain && op.text == candidate);
+    if (next != CondToken::kWord || !binary) {
+      return cond_unexpected(next, opened, "expected a binary operator (such as == or -eq)");
+    }
+    regex = op.text == "=~";
+    if (!cond_word(out, false)) return false;
+  }
+  next = cond_peek();
+  // The right side of =~ is a regular expression: ( and | in it are not operators.
+  if (next == CondToken::kWord || (regex && next != CondToken::kEndOfInput && next != CondToken::kNewline &&
+                                   next != CondToken::kClosing && next != CondToken::kAnd && next != CondToken::kOr)) {
+    return cond_word(out, regex);
+  }
+  return cond_unexpected(next, opened, "expected an operand after the binary operator");
+}
+
 bool Parser::parse_conditional(Command& out) {
   const std::size_t open = pos();
   out.kind = CommandKind::kConditional;
   advance(2);
-  bool regex_next = false;
-  for (;;) {
-    skip_blanks();
-    const int c = peek();
-    const int next = peek_at(1);
-    const std::size_t at = pos();
-    if (c == '\n') {
-      if (!consume_newline()) return false;
-      continue;
-    }
-    if (c == kEnd) return expect_reserved("]]", open, "[[");
-    if (at_reserved("]]")) {
-      advance(2);
-      break;
-    }
-    out.words.emplace_back();
-    Word& word = out.words.back();
-    if ((c == '&' || c == '|') && next == c) {
-      advance(2);
-      if (!literal_word(std::string(2, static_cast<char>(c)), at, pos_, word)) return false;
-    } else if (regex_next) {
-      WordOptions options;
-      options.mode = WordMode::kRegex;
-      if (!parse_word(options, word)) return false;
-      if (word.parts.empty()) {
-        return fail(at, "syntax error: expected a regular expression after `=~`, found " + describe_here());
-      }
-    } else if (c == '(' || c == ')' || ((c == '<' || c == '>') && next != '(')) {
-      advance();
-      if (!literal_word(std::string(1, static_cast<char>(c)), at, pos_, word)) return false;
-    } else if (c == ';' || c == '&' || c == '|') {
-      return fail(at, "syntax error: unexpected " + describe_here() + " inside the `[[` opened at " + where(open));
-    } else if (!parse_word(pattern_word(), word)) {
-      return false;
-    }
-    regex_next = !regex_next && word_is_literal(word) && literal_text(word) == "=~";
+  CondToken token = cond_peek();
+  while (token == CondToken::kNewline) {
+    if (!consume_newline()) return false;
+    token = cond_peek();
   }
-  if (out.words.empty()) return fail(pos(), "syntax error: expected an expression inside the `[[` at " + where(open));
-  return true;
+  if (token == CondToken::kClosing) {
+    return fail(pos(), "syntax error: expected an expression inside the `[[` at " + where(open));
+  }
+  if (!cond_or(out, open)) return false;
+  return expect_reserved("]]", open, "[[");
 }
 
 bool Parser::parse_arithmetic_command(Command& out, std::size_t close) {

@@ -67,6 +67,9 @@ struct PendingHeredoc {
   bool quoted = false;
 };
 
+// The tokens of a [[ ]] expression, as its grammar sees them.
+enum class CondToken { kWord, kAnd, kOr, kOpen, kClose, kCompare, kClosing, kNewline, kEndOfInput, kBad };
+
 // The first word at a position when it is made only of plain characters (no quotes, no $):
 // used to recognize reserved words, which are never longer than kMaxPlainWord.
 struct PlainWord {
@@ -122,6 +125,7 @@ class Parser {
   bool parse_assignment(Assignment& out);
   bool parse_array_elements(std::size_t open, std::vector<Word>& out);
   bool assignment_ahead(std::size_t at);
+  bool check_command_subscript(std::size_t at);
   bool redirect_ahead();
   bool parse_trailing_redirects(Command& out);
 
@@ -136,6 +140,13 @@ class Parser {
   bool parse_case_item(CaseItem& out, std::size_t opened);
   bool parse_case(Command& out);
   bool parse_conditional(Command& out);
+  CondToken cond_peek();
+  bool cond_or(Command& out, std::size_t opened);
+  bool cond_and(Command& out, std::size_t opened);
+  bool cond_term(Command& out, std::size_t opened);
+  bool cond_word(Command& out, bool regex);
+  bool cond_operator(Command& out, std::size_t length);
+  bool cond_unexpected(CondToken token, std::size_t opened, const char* what);
   bool parse_arithmetic_command(Command& out, std::size_t close);
   bool parse_coproc(Command& out);
   bool parse_function_keyword(Command& out);
@@ -188,6 +199,9 @@ class Parser {
   std::size_t pos_ = 0;
   std::size_t end_ = 0;   // the text's end, or a narrower end while a part of it is read
   std::vector<PendingHeredoc> pending_;
+  // check_command_subscript: the first ] at or after closing_bracket_from_ (kNotFound: none).
+  std::size_t closing_bracket_from_ = kNotFound;
+  std::size_t closing_bracket_at_ = kNotFound;
 };
 
 // Scope for one nesting level; check ok() right after constructing.

@@ -105,6 +105,15 @@ bool Parser::parse_redirect(Redirect& out) {
     return fail(pos(), std::string("syntax error: expected ") + what + " after the `" + out.op + "` at " +
                            where(op_at) + ", found " + describe_here());
   }
+  if (redirect_ahead()) {  // bash reads 2> or {fd}> here as a redirection, not as the file name
+    std::string redirection;
+    for (std::size_t at = pos(); at < end_ && redirection.size() < 12 && !is_blank(text_[at]) && text_[at] != '\n';
+         ++at) {
+      redirection.push_back(text_[at]);
+    }
+    return fail(pos(), "syntax error: expected a file name after the `" + out.op + "` at " + where(op_at) +
+                           ", found the redirection `" + redirection + "`");
+  }
   if (out.op == "<<" || out.op == "<<-") {
     const std::size_t word_begin = pos();
     Word raw;
@@ -140,19 +149,33 @@ bool Parser::read_heredoc_body(const PendingHeredoc& heredoc) {
   const std::size_t body_begin = pos_;
   std::size_t body_end = kNotFoundPosition;
   std::size_t after = end_;
-  for (std::size_t line = body_begin; line <= end_;) {
-    std::size_t line_end = text_.find('\n', line);
-    if (line_end == std::string_view::npos || line_end > end_) line_end = end_;
+  auto line_end_from = [&](std::size_t from) {
+    const std::size_t found = text_.find('\n', from);
+    return found == std::string_view::npos || found > end_ ? end_ : found;
+  };
+  // A backslash-newline joins lines before the delimiter is looked for, unless the delimiter
+  // was quoted; an empty remainder after the last newline is not a line.
+  for (std::size_t line = body_begin; line < end_;) {
+    std::size_t line_end = line_end_from(line);
     std::size_t content = line;
     if (heredoc.strip_tabs) {
       while (content < line_end && text_[content] == '\t') ++content;
     }
-    if (text_.substr(content, line_end - content) == heredoc.delimiter) {
+    std::string joined(text_.substr(content, line_end - content));
+    while (!heredoc.quoted && line_end < end_ && !joined.empty() && joined.back() == '\\') {
+      std::size_t backslashes = 0;
+      while (backslashes < joined.size() && joined[joined.size() - 1 - backslashes] == '\\') ++backslashes;
+      if (backslashes % 2 == 0) break;
+      joined.pop_back();
+      const std::size_t next_end = line_end_from(line_end + 1);
+      joined.append(text_.substr(line_end + 1, next_end - line_end - 1));
+      line_end = next_end;
+    }
+    if (joined == heredoc.delimiter) {
       body_end = line;
       after = line_end < end_ ? line_end + 1 : line_end;
       break;
     }
-    if (line_end >= end_) break;
     line = line_end + 1;
   }
   if (body_end == kNotFoundPosition) {

@@ -211,7 +211,6 @@ bool Parser::literal_word(std::string text, std::size_t begin, std::size_t end, 
 bool Parser::scan_pieces(const WordOptions& options, std::vector<WordPart>& out) {
   const WordMode mode = options.mode;
   const bool quoted = quoted_mode(mode) && mode != WordMode::kArithmetic;
-  int braces = 0;  // kParamArg*: { } inside the argument
   int parens = 0;  // kRegex, kExtglob: ( ) inside the pattern
   for (;;) {
     if (failed()) return false;
@@ -260,14 +259,8 @@ bool Parser::scan_pieces(const WordOptions& options, std::vector<WordPart>& out)
         break;
       case WordMode::kParamArg:
       case WordMode::kParamArgQuoted:
-        if (c == '}') {
-          if (braces == 0) return true;
-          --braces;
-        } else if (c == '{') {
-          ++braces;
-        } else if (braces == 0 && options.stop != 0 && c == options.stop) {
-          return true;
-        }
+        // The first unquoted } ends ${...}: bash does not pair braces inside (${x:-{a}b} is "{ab}").
+        if (c == '}' || (options.stop != 0 && c == options.stop)) return true;
         break;
       case WordMode::kDoubleQuoted:
         if (c == '"') return true;

@@ -35,7 +35,7 @@ core::SubprocessResult run_bash(const std::vector<std::string>& args) {
 
 // bash -n with extglob on (the parser always reads extended globs), as bash reads `bash -c LINE`.
 bool bash_accepts(const std::string& line) {
-  const core::SubprocessResult result = run_bash({"-O", "extglob", "-n", "-c", line});
+  const core::SubprocessResult result = run_bash({"-O", "extglob", "-n", "-c", "--", line});
   EXPECT_FALSE(result.timed_out) << line;
   return result.succeeded() && result.err.empty();
 }
@@ -135,6 +135,12 @@ const std::vector<std::string> kAccepted = {
     "! ! true",
     "a[i + 1]=x",
     "echo $'\\'' \"'\"",
+    "[[ ! ( $a == b ) && -n $c ]]",
+    "[[ $a -eq 1 || $b -ne 2 ]]",
+    "[[ a &&\n b ]]",
+    "[[ a =~ (a b) ]]",
+    "echo ${x:-{a}b}",
+    "cat <<EOF\nabc\\\nEOF\nEOF",
 };
 
 // Lines bash -n rejects; so must we.
@@ -167,6 +173,16 @@ const std::vector<std::string> kRejected = {
     "[[ a",
     "a & & b",
     "echo a (b)",
+    "a >> 2>&1 x",
+    "a 2> {fd}>f",
+    "(b[)",
+    "! &",
+    "[[ a b ]]",
+    "[[ -f ]]",
+    "[[ a ==  ]]",
+    "[[ ( a ]]",
+    "[[ && a ]]",
+    "[[ a\n&& b ]]",
 };
 
 TEST(ShellParserBash, AcceptsExactlyWhatBashAccepts) {
@@ -185,12 +201,14 @@ TEST(ShellParserBash, AcceptsExactlyWhatBashAccepts) {
   }
 }
 
-// Deliberately stricter than `bash -n`, which checks neither ${...} operators nor here-document
-// ends (bash only warns about those, or fails when the line runs).
+// Deliberately stricter than `bash -n`, which leaves some text unparsed until the line runs (and
+// then fails, or only warns): ${...} operators, backquoted bodies, substitutions in here-document
+// bodies, a $(( that turns out to be $( (, a here-document without its delimiter line.
 TEST(ShellParserBash, StricterThanBashWhereBashOnlyFailsLater) {
-  for (const std::string line : {"echo ${}", "echo ${x!}", "cat <<EOF\nno end"}) {
+  for (const std::string line : {"echo ${}", "echo ${x!}", "echo `)`", "echo `if`", "echo $((a) b)",
+                                 "cat <<EOF\n`unterminated\nEOF", "cat <<EOF\nno end"}) {
     SCOPED_TRACE(line);
-    EXPECT_EQ(run_bash({"-n", "-c", line}).exit_code, 0);
+    EXPECT_EQ(run_bash({"-n", "-c", "--", line}).exit_code, 0);
     EXPECT_FALSE(we_accept(line));
   }
 }

@@ -292,7 +292,8 @@ TEST(ShellParserExpansions, ParameterArgumentsAreWords) {
   EXPECT_EQ(tree("echo ${x:-\"a b\"$y}"), "(cmd echo ${x :- <'a b'+$y>})");
   EXPECT_EQ(tree("echo ${x:-$(cmd)}"), "(cmd echo ${x :- <$((cmd cmd))>})");
   EXPECT_EQ(tree("echo ${x:-${y:-z}}"), "(cmd echo ${x :- <${y :- <z>}>})");
-  EXPECT_EQ(tree("echo ${x:-{a,b}} ${x:-'}'} ${x:-\\}}"), "(cmd echo ${x :- <{a,b}>} ${x :- <'}'>} ${x :- <'}'>})");
+  // The first unquoted } ends ${...}, as in bash: ${x:-{a}b} is "{a" then "b}".
+  EXPECT_EQ(tree("echo ${x:-{a}b} ${x:-'}'} ${x:-\\}}"), "(cmd echo ${x :- <{a>}+b} ${x :- <'}'>} ${x :- <'}'>})");
   EXPECT_EQ(tree("echo ${x:-~/d} ${x#*.}"), "(cmd echo ${x :- <T(~)+/d>} ${x # <G(*)+.>})");
   // In double quotes, ' is literal in ${x:-...} but quotes in pattern operators.
   EXPECT_EQ(tree("echo \"${x:-'a'}\" \"${x#'a'}\""), "(cmd echo ${x :- <''a''>} ${x # <'a'>})");
@@ -485,7 +486,7 @@ TEST(ShellParserCompound, ArithmeticAndConditional) {
   EXPECT_EQ(tree("[[ -f $f && ( $a < $b || ! x ) ]]"), "(cond -f $f && ( $a < $b || ! x ))");
   EXPECT_EQ(tree("[[ $x == *.txt ]]"), "(cond $x == G(*)+.txt)");
   EXPECT_EQ(tree("[[ $x =~ ^(a|b)[0-9]+$ ]] && y"), "(cond $x =~ ^(a|b)[0-9]+$) && (cmd y)");
-  EXPECT_EQ(tree("[[ a\n&& b ]]"), "(cond a && b)");
+  EXPECT_EQ(tree("[[ a &&\n b ]]"), "(cond a && b)");
 }
 
 TEST(ShellParserCompound, Coproc) {
@@ -529,6 +530,10 @@ TEST(ShellParserRedirects, HereDocuments) {
   EXPECT_EQ(tree("echo $(cat <<EOF)\nlater\nEOF"), "(cmd echo $((cmd cat <<EOF['later\n'])))");
   EXPECT_EQ(tree("if a; then\ncat <<EOF\n fi\nEOF\nfi"), "(if {(cmd a)} {(cmd cat <<EOF[' fi\n'])})");
   EXPECT_EQ(tree("cat <<EOF\nEOF"), "(cmd cat <<EOF[])");
+  // A backslash-newline joins body lines before the delimiter is looked for (unquoted only).
+  EXPECT_EQ(tree("cat <<EOF\nabc\\\nEOF\nEOF"), "(cmd cat <<EOF['abcEOF\n'])");
+  EXPECT_EQ(tree("cat <<'EOF'\nabc\\\nEOF"), "(cmd cat <<'EOF'['abc\\\n'])");
+  EXPECT_EQ(tree("cat <<''\na\n\nb"), "(cmd cat <<''['a\n']); (cmd b)");
   EXPECT_EQ(tree("cat <<EOF\n\\$x \\a \"q\"\nEOF"), "(cmd cat <<EOF['$x \\a \"q\"\n'])");
   const std::string line = "cat <<'EOF'\nbody\nEOF\n";
   const Script script = parse_ok(line);
@@ -635,6 +640,14 @@ TEST(ShellParserErrors, SayWhatWasExpectedAndWhereItOpened) {
       {"cat <<", "expected a here-document delimiter after the `<<`", 1, 7},
       {"{ a; } b", "unexpected `b`", 1, 8},
       {"echo a\n  echo \"b\n", "unterminated double quote opened at line 2, column 8", 3, 1},
+      {"a >>2>&- x", "found the redirection `2>&-`", 1, 5},
+      {"(b[)", "unterminated subscript `[` opened at line 1, column 3", 1, 5},
+      {"[[ a b ]]", "expected a binary operator (such as == or -eq), found `b`", 1, 6},
+      {"[[ -f ]]", "expected an operand after the unary operator, found `]]`", 1, 7},
+      {"[[ ( a ]]", "expected `)`, found `]]`", 1, 8},
+      {"[[ a\n&& b ]]", "found newline", 1, 5},
+      {"! &", "expected a command after `!`, found `&`", 1, 3},
+      {"cat <<''\nE\n", "no line `` ends the here-document", 3, 1},
   };
   for (const ErrorCase& c : cases) {
     SCOPED_TRACE(c.text);
