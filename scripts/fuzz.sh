@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang and runs each for a bounded time, seeded with real
-# checkpoints and pickles that the fixture scripts write with torch. Fails on any crash, hang,
-# leak or sanitizer report. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]  (default 30)
+# checkpoints and pickles that the fixture scripts write with torch, and with the command lines of
+# the shell parser's tests and of tests/safety/corpus/*.jsonl. Fails on any crash, hang, leak or
+# sanitizer report. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]  (default 30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAINCTL_FUZZ=ON \
   -DTRAINCTL_TESTS=OFF >/dev/null
-cmake --build build/fuzz -j"$(nproc)" --target pickle_fuzz checkpoint_fuzz
+cmake --build build/fuzz -j"$(nproc)" --target pickle_fuzz checkpoint_fuzz shell_fuzz
 
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
@@ -19,13 +20,36 @@ mkdir -p "$seeds/checkpoint_corpus" "$seeds/pickle_corpus"
 # Seeds above 64 KiB only slow the fuzzer down; the small real files cover every layout.
 find "$seeds/checkpoints" "$seeds/zip" -type f -size -64k -exec cp -t "$seeds/checkpoint_corpus" --backup=numbered {} +
 find "$seeds/pickles" -type f -size -64k -exec cp -t "$seeds/pickle_corpus" --backup=numbered {} +
+# Shell seeds: every string literal of the shell parser's tests, every "command" of the corpus.
+mkdir -p "$seeds/shell_corpus"
+/usr/bin/python3 - "$seeds/shell_corpus" <<'PY'
+import json, pathlib, re, sys
+lines = set()
+for test in sorted(pathlib.Path("tests/safety").glob("shell_*_test.cc")):
+    for m in re.finditer(r'R"\((.*?)\)"|"((?:[^"\\\n]|\\.)*)"', test.read_text(), re.S):
+        text = m.group(1) if m.group(1) is not None else re.sub(
+            r"\\(.)", lambda e: {"n": "\n", "t": "\t"}.get(e.group(1), e.group(1)), m.group(2))
+        lines.add(text)
+for corpus in sorted(pathlib.Path("tests/safety/corpus").glob("*.jsonl")):
+    for row in corpus.read_text().splitlines():
+        try:
+            command = json.loads(row).get("command") if row.strip() else None
+        except ValueError:
+            continue
+        if isinstance(command, str):
+            lines.add(command)
+for i, line in enumerate(sorted(lines)):
+    (pathlib.Path(sys.argv[1]) / f"seed{i:05d}").write_bytes(line.encode())
+PY
 
 mkdir -p build/fuzz/artifacts
-for target in pickle_fuzz checkpoint_fuzz; do
+for target in pickle_fuzz checkpoint_fuzz shell_fuzz; do
   corpus="$seeds/${target%_fuzz}_corpus"
+  max_len=262144
+  [[ $target == shell_fuzz ]] && max_len=16384  # command lines; longer inputs only slow it down
   echo "== $target: $(ls "$corpus" | wc -l) seeds, ${seconds}s"
   set +e
-  build/fuzz/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+  build/fuzz/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
     -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/ "$corpus" >"$seeds/$target.log" 2>&1
   rc=$?
   set -e
