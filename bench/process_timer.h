@@ -14,6 +14,8 @@ struct Timing {
   double min() const;
 };
 
+inline constexpr int kAnyExitStatus = -2;  // any exit status is fine; only a failure to start counts
+
 // Runs argv `runs` times (after one unmeasured warm-up run); a run counts as failed when its exit
 // status differs from expected_status.
 Timing time_process(const std::vector<std::string>& argv, int runs, int expected_status);

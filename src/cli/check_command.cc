@@ -58,10 +58,12 @@ std::string render(const safety::CommandCheck& check, const core::TerminalStyle&
     for (std::size_t i = 0; i < check.commands.size(); ++i) {
       const auto& c = check.commands[i];
       std::string words;
+      for (const auto& a : c.assignments) words += (words.empty() ? "" : " ") + a;
       for (std::size_t k = 0; k < c.argv.size(); ++k) {
-        words += (k ? " " : "") + (c.known[k] ? safety::shell_quote(c.argv[k]) : c.argv[k] + "(?)");
+        if (!words.empty()) words += " ";
+        words += c.known[k] ? safety::shell_quote(c.argv[k]) : c.argv[k] + "(?)";
       }
-      if (words.empty()) words = "(redirections or assignments only)";
+      if (words.empty()) words = "(redirections only)";
       if (words.size() > 90) words = words.substr(0, 87) + "...";
       table.add_row({std::to_string(i + 1), words, c.via.empty() ? "-" : c.via, std::string(safety::verdict_name(c.verdict))});
     }

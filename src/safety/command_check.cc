@@ -99,6 +99,7 @@ CommandCheck check_command(std::string_view line, const CheckOptions& options) {
       checked.argv.push_back(a.known() && a.values.size() == 1 ? a.text() : a.display);
       checked.known.push_back(a.known() && a.values.size() == 1);
     }
+    for (const auto& [name, value] : c.assignments) checked.assignments.push_back(name + "=" + value.display);
     checked.span = c.span;
     checked.via = c.via;
     checked.cwd = c.cwd_unknown ? "" : c.cwd;
@@ -147,6 +148,7 @@ nlohmann::json CommandCheck::to_json() const {
       if (!c.known[i]) unknown.push_back(i);
     }
     commands_json.push_back({{"argv", c.argv},
+                             {"assignments", c.assignments},
                              {"unknown_words", unknown},
                              {"span", {c.span.begin, c.span.end}},
                              {"via", c.via.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.via)},

@@ -29,6 +29,7 @@ struct CheckOptions {
 struct CheckedCommand {
   std::vector<std::string> argv;       // expanded words; unknown ones as written ("$X")
   std::vector<bool> known;             // per word: known at check time
+  std::vector<std::string> assignments;  // NAME=value written before it (or alone)
   Span span;
   std::string via;                     // how the line reaches it ("" directly, "sh -c", "xargs", ...)
   std::string cwd;                     // where it would run ("" when unknown)

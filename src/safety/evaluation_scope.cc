@@ -1,5 +1,7 @@
 #include "safety/evaluation_scope.h"
 
+#include <algorithm>
+
 namespace trainctl::safety {
 
 VarValue ShellScope::lookup(const std::string& name) const {
@@ -17,7 +19,13 @@ void ShellScope::assign(const std::string& name, VarValue value) {
   // In a branch the old value may survive: the variable may hold either.
   VarValue merged = lookup(name);
   merged.unknown = merged.unknown || value.unknown;
-  for (auto& v : value.values) merged.values.push_back(std::move(v));
+  for (auto& v : value.values) {
+    if (std::find(merged.values.begin(), merged.values.end(), v) == merged.values.end()) merged.values.push_back(std::move(v));
+  }
+  if (merged.values.size() > kMaxVariableValues) {
+    merged.values.clear();  // too many possibilities to follow: unknown
+    merged.unknown = true;
+  }
   vars[name] = std::move(merged);
 }
 

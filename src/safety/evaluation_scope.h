@@ -13,6 +13,8 @@
 
 namespace trainctl::safety {
 
+inline constexpr std::size_t kMaxVariableValues = 16;  // possible values followed per variable
+
 struct VarValue {
   std::vector<std::string> values;  // every value it may hold here
   bool unknown = true;              // it may also hold something we cannot know

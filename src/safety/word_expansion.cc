@@ -274,7 +274,7 @@ Combined combine(const PartList& parts, const ExpansionContext& ctx) {
     std::vector<std::string> next;
     for (const auto& c : combos) {
       for (const auto& o : value.options) {
-        if (next.size() >= kMaxWordValues) {
+        if (next.size() >= kMaxWordValues || c.size() + o.size() > kMaxValueBytes) {
           unknown = true;
           break;
         }

@@ -16,6 +16,7 @@ namespace trainctl::safety {
 
 inline constexpr std::size_t kMaxWordValues = 16;      // combinations of alternatives per word
 inline constexpr std::size_t kMaxBraceWords = 64;      // words one brace expansion may produce
+inline constexpr std::size_t kMaxValueBytes = 64 * 1024;  // a longer expanded value is judged unknown
 
 // Evaluates a $(...) / <(...) body; returns the programs it runs (for ArgValue::produced_by).
 using SubstitutionHandler = std::function<std::vector<std::string>(const Script&, Span)>;
