@@ -1,6 +1,7 @@
 // Programs judged by what they are and their subcommands: git, package managers, processes and
 // system configuration, network tools, GPU and job tools, training launchers, and the read-only
 // inspection tools that can run at once.
+#include <cstdlib>
 #include <set>
 
 #include <fmt/format.h>
@@ -1026,9 +1027,14 @@ bool judge_gpu_tools(Judge& j) {
         factor = unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 1;
         number.pop_back();
       }
-      if (number == "infinity") seconds += 1e9;
-      else if (!number.empty() && number.find_first_not_of("0123456789.") == std::string::npos) seconds += std::stod(number) * factor;
-      else known = false;
+      char* end = nullptr;
+      double value = number == "infinity" ? 1e9 : std::strtod(number.c_str(), &end);
+      if (number == "infinity" || (!number.empty() && end == number.c_str() + number.size() &&
+                                   number.find_first_not_of("0123456789.") == std::string::npos)) {
+        seconds += value * factor;
+      } else {
+        known = false;
+      }
     }
     if (!known || seconds >= 60) j.add("long-running", "sleep waits a long time");
     else j.add("read-only", "sleep waits briefly");
