@@ -12,9 +12,10 @@ namespace {
 
 bool is_digit(int c) { return c >= '0' && c <= '9'; }
 
+// Reserved words that cannot start a command (`in` included: bash rejects it there too).
 bool is_closing_reserved(std::string_view word) {
   return word == "then" || word == "elif" || word == "else" || word == "fi" || word == "do" || word == "done" ||
-         word == "esac" || word == "}";
+         word == "esac" || word == "}" || word == "in";
 }
 
 // Builtins whose NAME=(...) arguments bash reads as compound array assignments.
@@ -177,7 +178,7 @@ bool Parser::parse_pipeline(Pipeline& out, bool& found) {
       }
       if (prefix == nullptr) return true;
       const int c = peek();
-      if (!(at_list_end() || c == '\n' || c == ';')) {
+      if (!(c == kEnd || c == '\n' || c == ';' || c == ')')) {
         return fail(pos(), std::string("syntax error: expected a command after `") + prefix + "`, found " +
                                describe_here());
       }
@@ -197,6 +198,10 @@ bool Parser::parse_pipeline(Pipeline& out, bool& found) {
     out.stderr_piped.push_back(with_stderr);
     advance(with_stderr ? 2 : 1);
     if (!skip_linebreaks()) return false;
+    if (at_reserved("!")) {  // ! negates a whole pipeline, so bash takes it only at the start
+      return fail(pos(), std::string("syntax error: unexpected `!` after `") + (with_stderr ? "|&" : "|") +
+                             "` (! negates a whole pipeline and goes before its first command)");
+    }
   }
   found = true;
   out.span = span(begin, end);

@@ -98,14 +98,17 @@ bool Parser::parse_redirect(Redirect& out) {
   advance(out.op.size());
   skip_blanks();
   const int t = peek();
-  if (t == kEnd || (is_metachar(t) && !((t == '<' || t == '>') && peek_at(1) == '('))) {
+  if (t == kEnd || t == '#' || (is_metachar(t) && !((t == '<' || t == '>') && peek_at(1) == '('))) {
     const char* what = out.op == "<<" || out.op == "<<-" ? "a here-document delimiter"
                        : out.op == "<<<"                   ? "a word"
                                                            : "a file name";
     return fail(pos(), std::string("syntax error: expected ") + what + " after the `" + out.op + "` at " +
-                           where(op_at) + ", found " + describe_here());
+                           where(op_at) + ", found " + (t == '#' ? "a comment" : describe_here()));
   }
-  if (redirect_ahead()) {  // bash reads 2> or {fd}> here as a redirection, not as the file name
+  // Bash reads 2> or {fd}> here as a redirection, not as the file name; only >& and <& take a
+  // bare fd number (>& 1<x is ">&1" then "<x").
+  const bool fd_target = (out.op == ">&" || out.op == "<&") && is_digit(t);
+  if (!fd_target && redirect_ahead()) {
     std::string redirection;
     for (std::size_t at = pos(); at < end_ && redirection.size() < 12 && !is_blank(text_[at]) && text_[at] != '\n';
          ++at) {

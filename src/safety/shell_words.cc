@@ -20,21 +20,19 @@ int hex_value(char c) {
   return -1;
 }
 
+// UTF-8 as bash writes it for \u and \U: the original encoding of up to six bytes, so that values
+// past U+10FFFF come out as bash's do; values past 0x7FFFFFFF give nothing.
 void append_utf8(std::string& out, std::uint32_t code) {
   if (code < 0x80) {
     out.push_back(static_cast<char>(code));
-  } else if (code < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (code >> 6)));
-    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  } else if (code < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (code >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | ((code >> 18) & 0x07)));
-    out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    return;
+  }
+  if (code > 0x7FFFFFFF) return;
+  int continuation = code < 0x800 ? 1 : code < 0x10000 ? 2 : code < 0x200000 ? 3 : code < 0x4000000 ? 4 : 5;
+  static constexpr unsigned char kLead[] = {0, 0xC0, 0xE0, 0xF0, 0xF8, 0xFC};
+  out.push_back(static_cast<char>(kLead[continuation] | (code >> (6 * continuation))));
+  for (int shift = 6 * (continuation - 1); shift >= 0; shift -= 6) {
+    out.push_back(static_cast<char>(0x80 | ((code >> shift) & 0x3F)));
   }
 }
 
@@ -115,7 +113,7 @@ std::string decode_ansi_c(std::string_view raw) {
     if (is_byte) {
       out.push_back(static_cast<char>(value));
     } else {
-      append_utf8(out, value > 0x10FFFF ? 0xFFFD : value);
+      append_utf8(out, value);
     }
   }
   return out;
@@ -179,6 +177,11 @@ void Parser::append_text(std::vector<WordPart>& out, std::string text, Span wher
 
 bool Parser::parse_word(const WordOptions& options, Word& out) {
   const std::size_t begin = pos();
+  if (options.mode == WordMode::kCommand && peek() == '#') {  // as in bash, # starting a word is a comment
+    skip_comment();
+    return fail(pos(), "syntax error: expected a word, found " + describe_here() +
+                           " (the # at " + where(begin) + " starts a comment)");
+  }
   std::vector<WordPart> pieces;
   if (!scan_pieces(options, pieces)) return false;
   if (pos() == begin && options.mode == WordMode::kCommand) {

@@ -85,6 +85,8 @@ const std::vector<std::string> kAccepted = {
     "! a",
     "time a | b",
     "time -p a",
+    "a | time b",
+    "a && ! b",
     "a &&\nb",
     "a |\nb",
     "# only a comment",
@@ -123,6 +125,7 @@ const std::vector<std::string> kAccepted = {
     "cmd >> log 2>> err < in",
     "cmd &> all &>> all2",
     "cmd 2>&- 3<&0 {fd}>file >| clobber <> rw",
+    "cmd >& 1<in",
     "cat <<< \"here string $x\"",
     "cat <<EOF\nbody $x\nEOF",
     "cat <<'EOF'\nliteral $x\nEOF",
@@ -183,6 +186,9 @@ const std::vector<std::string> kRejected = {
     "[[ ( a ]]",
     "[[ && a ]]",
     "[[ a\n&& b ]]",
+    "a | ! b",
+    "in a",
+    "x | in",
 };
 
 TEST(ShellParserBash, AcceptsExactlyWhatBashAccepts) {
@@ -203,10 +209,11 @@ TEST(ShellParserBash, AcceptsExactlyWhatBashAccepts) {
 
 // Deliberately stricter than `bash -n`, which leaves some text unparsed until the line runs (and
 // then fails, or only warns): ${...} operators, backquoted bodies, substitutions in here-document
-// bodies, a $(( that turns out to be $( (, a here-document without its delimiter line.
+// bodies, a $(( that turns out to be $( (, a here-document without its delimiter line. And an
+// empty [[ ]] or [[ a || ]], which bash -n passes but which stop bash silently when the line runs.
 TEST(ShellParserBash, StricterThanBashWhereBashOnlyFailsLater) {
   for (const std::string line : {"echo ${}", "echo ${x!}", "echo `)`", "echo `if`", "echo $((a) b)",
-                                 "cat <<EOF\n`unterminated\nEOF", "cat <<EOF\nno end"}) {
+                                 "cat <<EOF\n`unterminated\nEOF", "cat <<EOF\nno end", "[[ ]]", "[[ a || ]]"}) {
     SCOPED_TRACE(line);
     EXPECT_EQ(run_bash({"-n", "-c", "--", line}).exit_code, 0);
     EXPECT_FALSE(we_accept(line));

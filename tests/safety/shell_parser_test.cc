@@ -503,6 +503,7 @@ TEST(ShellParserRedirects, Operators) {
             "(cmd a >f >>f >|f <f <>f <&3 >&2 &>f &>>f 2>&1 2>&- 10<x {fd}>f <<<w)");
   EXPECT_EQ(tree(">out a 2> err b"), "(cmd a b >out 2>err)");
   EXPECT_EQ(tree("a 1234567890>x"), "(cmd a 1234567890 >x)");
+  EXPECT_EQ(tree("a >& 1<x"), "(cmd a >&1 <x)");
   EXPECT_EQ(tree("a <<< \"$x y\""), "(cmd a <<<\"$x\"+' y')");
   const Script script = parse_ok("cmd 2>>log {v}<&0");
   const Command& command = only_command(script);
@@ -647,6 +648,12 @@ TEST(ShellParserErrors, SayWhatWasExpectedAndWhereItOpened) {
       {"[[ ( a ]]", "expected `)`, found `]]`", 1, 8},
       {"[[ a\n&& b ]]", "found newline", 1, 5},
       {"! &", "expected a command after `!`, found `&`", 1, 3},
+      {"a | ! b", "unexpected `!` after `|`", 1, 5},
+      {"in x", "unexpected `in`", 1, 1},
+      {"! fi", "expected a command after `!`, found `fi`", 1, 3},
+      {"case #x in a) b;; esac", "expected a word, found end of input (the # at line 1, column 6 starts a comment)",
+       1, 23},
+      {"a > #file", "expected a file name after the `>`", 1, 5},
       {"cat <<''\nE\n", "no line `` ends the here-document", 3, 1},
   };
   for (const ErrorCase& c : cases) {
