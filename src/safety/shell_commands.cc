@@ -291,19 +291,20 @@ bool Parser::parse_simple_command(Command& out, bool& found) {
       advance();
       std::vector<Word> elements;
       if (!parse_array_elements(open, elements)) return false;
-      const auto literal = [&](const char* text, std::size_t at) {
+      const auto literal = [&](const char* text, Span where) {
         WordPart part;
         part.kind = WordPartKind::kLiteral;
         part.text = text;
-        part.span = span(at, at + 1);
+        part.span = where;
         word.parts.push_back(std::move(part));
       };
-      literal("(", open);
+      literal("(", span(open, open + 1));
       for (std::size_t i = 0; i < elements.size(); ++i) {
-        if (i > 0) literal(" ", elements[i].span.begin);
+        if (i > 0) literal(" ", Span{elements[i].span.begin, elements[i].span.begin});
         for (WordPart& part : elements[i].parts) word.parts.push_back(std::move(part));
       }
-      literal(")", pos_ - 1);
+      literal(")", span(pos_ - 1, pos_));
+      if (!count_node(open, elements.size() + 1)) return false;
       word.span.end = src(pos_);
     }
     out.words.push_back(std::move(word));
@@ -409,11 +410,8 @@ bool Parser::parse_array_elements(std::size_t open, std::vector<Word>& out) {
     if (is_metachar(c) && !((c == '<' || c == '>') && peek_at(1) == '(')) {
       return fail(pos(), "syntax error: unexpected " + describe_here() + " in the array `(` opened at " + where(open));
     }
-    WordOptions options = argument_word();
-    if (c == '[') {  // [key]=value: a keyed element, not a glob
-      options = WordOptions{};
-      options.assignment_tilde = false;
-    }
+    // [key]=value is a keyed element, not a glob.
+    const WordOptions options = c == '[' ? plain_word() : argument_word();
     Word word;
     if (!parse_word(options, word)) return false;
     out.push_back(std::move(word));

@@ -27,6 +27,10 @@ struct ShellSyntaxError {
 
 // Either the tree or the first syntax error. Incomplete input (an open quote, a missing `fi`,
 // a here-document without its delimiter line) is an error, as `bash -n` would say.
+// Reading notes (parser): extended globs are always read (as with shopt -s extglob); $'\u...'
+// decodes to UTF-8. Stricter than `bash -n`, which leaves these unparsed until the line runs:
+// ${...} operators are checked, backquoted bodies, substitutions in here-document bodies and a
+// $(( that is really $( ( are parsed, and an empty [[ ]] or [[ a || ]] is an error.
 using ShellParse = std::variant<Script, ShellSyntaxError>;
 
 ShellParse parse_shell(std::string_view source);
