@@ -23,6 +23,10 @@ std::vector<Command> build_app(CLI::App& app, CliContext& ctx) {
   commands.push_back(add_check_command(app, ctx));
   commands.push_back(add_help_command(app, ctx));
   commands.push_back(add_completion_command(app, ctx));
+  commands.push_back(add_project_command(app, ctx));
+  commands.push_back(add_train_command(app, ctx));
+  commands.push_back(add_resume_command(app, ctx));
+  commands.push_back(add_eval_command(app, ctx));
   // Global flags are accepted after the subcommand too: `trainctl gpus --json`.
   for (const Command& command : commands) command.app->fallthrough();
   return commands;
@@ -31,6 +35,7 @@ std::vector<Command> build_app(CLI::App& app, CliContext& ctx) {
 int run_cli(int argc, const char* const* argv, CliContext& ctx) {
   CLI::App app;
   std::vector<Command> commands = build_app(app, ctx);
+  ctx.raw_args.assign(argv + (argc > 0 ? 1 : 0), argv + argc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

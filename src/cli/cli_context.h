@@ -4,6 +4,7 @@
 
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,7 @@ struct CliContext {
   bool json = false;       // --json: one JSON document on stdout, nothing else there
   bool no_color = false;   // --no-color
   int exit_status = core::kExitSuccess;
+  std::vector<std::string> raw_args;  // the command line after the program name, as given
 
   // Prints the error for people (stderr) or as {"error": {...}} for --json, and sets the status.
   void fail(const core::Error& error);

@@ -24,6 +24,10 @@ Command add_ckpt_command(CLI::App& app, CliContext& ctx);
 Command add_check_command(CLI::App& app, CliContext& ctx);
 Command add_help_command(CLI::App& app, CliContext& ctx);
 Command add_completion_command(CLI::App& app, CliContext& ctx);
+Command add_project_command(CLI::App& app, CliContext& ctx);
+Command add_train_command(CLI::App& app, CliContext& ctx);
+Command add_resume_command(CLI::App& app, CliContext& ctx);
+Command add_eval_command(CLI::App& app, CliContext& ctx);
 
 // The bash completion script for the command tree under app.
 std::string bash_completion_script(const CLI::App& app);

@@ -1,0 +1,18 @@
+// `trainctl eval [CHECKPOINT] --dry-run`: the project's evaluation command for the latest valid
+// checkpoint or the one named. Planning lives in src/command; this file registers the flags.
+#include "cli/commands.h"
+#include "cli/plan_view.h"
+
+namespace trainctl::cli {
+
+Command add_eval_command(CLI::App& app, CliContext& ctx) {
+  auto* sub = app.add_subcommand("eval", "The command that evaluates the latest (or a named) checkpoint");
+  auto flags = std::make_shared<PlanFlags>();
+  add_plan_flags(*sub, *flags, "checkpoint", "A checkpoint, a folder of checkpoints, or a run's name");
+  sub->footer(
+      "Exit status: 0 with --dry-run; 2 without it (running arrives with `trainctl run`); 4 when no checkpoint\n"
+      "or no evaluation entry point is found.");
+  return {sub, [&ctx, flags] { run_plan_command(ctx, "eval", *flags, command::plan_eval); }};
+}
+
+}  // namespace trainctl::cli

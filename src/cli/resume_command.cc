@@ -1,0 +1,20 @@
+// `trainctl resume [RUN|CHECKPOINT|DIR] --dry-run`: the latest valid checkpoint (or the one named)
+// and the command that resumes it with the original run's config and arguments. Planning lives
+// in src/command; this file registers the flags.
+#include "cli/commands.h"
+#include "cli/plan_view.h"
+
+namespace trainctl::cli {
+
+Command add_resume_command(CLI::App& app, CliContext& ctx) {
+  auto* sub = app.add_subcommand("resume", "The command that resumes training from the latest valid checkpoint");
+  auto flags = std::make_shared<PlanFlags>();
+  add_plan_flags(*sub, *flags, "target", "A run (its config's name), a checkpoint, or a folder of checkpoints");
+  sub->footer(
+      "A checkpoint that cannot be loaded is never chosen: it is listed as skipped, with the reason.\n"
+      "Exit status: 0 with --dry-run; 2 without it (running arrives with `trainctl run`); 1 when the named\n"
+      "checkpoint cannot be loaded or the project has no resume option; 4 when no checkpoint is found.");
+  return {sub, [&ctx, flags] { run_plan_command(ctx, "resume", *flags, command::plan_resume); }};
+}
+
+}  // namespace trainctl::cli
