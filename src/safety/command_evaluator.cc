@@ -424,8 +424,8 @@ class Evaluator {
         VarValue v;
         v.unknown = !value.known();
         v.values = value.values;
-        if (!value.unknown) scope.assign(name, v);
-        else scope.assign(name, VarValue{});
+        v.producers = value.produced_by;
+        scope.assign(name, v);
       }
       EvaluatedCommand c;
       c.assignments = std::move(assignments);
@@ -553,7 +553,7 @@ class Evaluator {
     }
     if (name == "unset") {
       for (std::size_t i = 1; i < argv.size(); ++i) {
-        if (argv[i].known() && argv[i].text()[0] != '-') scope.assign(argv[i].text(), VarValue{{""}, false});
+        if (argv[i].known() && argv[i].text()[0] != '-') scope.assign(argv[i].text(), VarValue{{""}, false, {}});
       }
       return;
     }
@@ -585,6 +585,22 @@ class Evaluator {
         code.unknown = true;
       }
       shell_code.push_back(ShellCode{code, true, c.program() + " < " + stdin_info.source, false, false});
+    }
+    // ./script.sh with a shell #! line: the script's own commands are judged too.
+    if (!unwrapped.script_file && !c.argv.empty() && c.argv[0].known() && c.argv[0].text().find('/') != std::string::npos &&
+        !scope.cwd_unknown) {
+      if (auto text = read_small_file(lexically_absolute(scope.cwd, c.argv[0].text()))) {
+        std::string first_line = text->substr(0, text->find('\n'));
+        if (first_line.rfind("#!", 0) == 0) {
+          std::string interpreter = first_line.substr(2);
+          std::size_t env_at = interpreter.find("env ");
+          if (env_at != std::string::npos) interpreter = interpreter.substr(env_at + 4);
+          std::size_t start = interpreter.find_first_not_of(" \t");
+          interpreter = start == std::string::npos ? "" : interpreter.substr(start);
+          interpreter = interpreter.substr(0, interpreter.find_first_of(" \t\r"));
+          if (is_shell_program(program_base_name(interpreter))) unwrapped.script_file = c.argv[0];
+        }
+      }
     }
     if (unwrapped.script_file) {
       const ArgValue& file = *unwrapped.script_file;

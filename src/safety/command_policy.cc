@@ -138,7 +138,8 @@ std::vector<PlacedPath> Judge::place(const ArgValue& arg, bool follow_last) cons
       for (const char* c : kCredentials) p.credential = p.credential || is_under(p.resolved, base + c);
       for (const char* h : kHistory) p.history = p.history || is_under(p.resolved, base + h);
     }
-    for (const char* system : {"/etc/shadow", "/etc/sudoers", "/etc/passwd", "/etc/gshadow", "/etc/ssh"}) {
+    // /etc/passwd is world-readable; writing it is denied anyway, as a system path.
+    for (const char* system : {"/etc/shadow", "/etc/sudoers", "/etc/gshadow", "/etc/ssh/ssh_host"}) {
       p.credential = p.credential || is_under(p.resolved, system);
     }
     if (p.resolved.find("/.ssh/") != std::string::npos || p.resolved.find("/authorized_keys") != std::string::npos) {

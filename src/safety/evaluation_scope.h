@@ -18,6 +18,7 @@ inline constexpr std::size_t kMaxVariableValues = 16;  // possible values follow
 struct VarValue {
   std::vector<std::string> values;  // every value it may hold here
   bool unknown = true;              // it may also hold something we cannot know
+  std::vector<std::string> producers;  // programs whose output it holds (x=$(curl ...))
 };
 
 struct ShellScope {

@@ -147,6 +147,7 @@ PartValue parameter_value(const WordPart& part, const ExpansionContext& ctx) {
     return value;
   }
   VarValue var = ctx.scope.lookup(part.name);
+  value.produced_by = var.producers;
   const std::string& op = part.op;
   if (op.empty() || op == ":?" || op == "?") {
     value.unknown = var.unknown;
