@@ -86,7 +86,7 @@ bool Parser::at_list_end() {
   if (c == kEnd || c == ')') return true;
   if (c == ';' && (peek_at(1) == ';' || peek_at(1) == '&')) return true;
   const PlainWord word = peek_plain_word();
-  return word.plain && is_closing_reserved(word.text);
+  return word.plain && is_closing_reserved(word.text());
 }
 
 bool Parser::parse_list(Script& out) {
@@ -154,13 +154,13 @@ bool Parser::parse_pipeline(Pipeline& out, bool& found) {
   for (;;) {
     skip_blanks();
     const PlainWord word = peek_plain_word();
-    if (word.plain && word.text == "!") {
+    if (word.plain && word.text() == "!") {
       out.negated = !out.negated;
       prefix = "!";
-    } else if (word.plain && word.text == "time" && !out.timed) {
+    } else if (word.plain && word.text() == "time" && !out.timed) {
       out.timed = true;
       prefix = "time";
-    } else if (word.plain && word.text == "-p" && prefix != nullptr && std::string_view(prefix) == "time") {
+    } else if (word.plain && word.text() == "-p" && prefix != nullptr && std::string_view(prefix) == "time") {
       prefix = "time -p";
     } else {
       break;
@@ -218,7 +218,7 @@ bool Parser::parse_command(Command& out, bool& found) {
     return true;
   }
   const PlainWord word = peek_plain_word();
-  if (word.plain && is_closing_reserved(word.text)) {
+  if (word.plain && is_closing_reserved(word.text())) {
     found = false;
     return true;
   }

@@ -21,7 +21,7 @@ bool Parser::compound_ahead(std::size_t at) {
   at = skip_continuations(at);
   if (at < end_ && text_[at] == '(') return true;
   const PlainWord word = peek_plain_word_at(at);
-  return word.plain && starts_compound(word.text);
+  return word.plain && starts_compound(word.text());
 }
 
 bool Parser::parse_compound(Command& out) {
@@ -38,7 +38,8 @@ bool Parser::parse_compound(Command& out) {
     }
     return parse_group(out, '(');
   }
-  const std::string word = peek_plain_word().text;
+  const PlainWord plain = peek_plain_word();
+  const std::string_view word = plain.text();
   if (word == "{") return parse_group(out, '{');
   if (word == "if") return parse_if(out);
   if (word == "while") return parse_loop(out, CommandKind::kWhile);
@@ -53,7 +54,7 @@ bool Parser::parse_compound(Command& out) {
 
 bool Parser::expect_reserved(const char* word, std::size_t opened, const char* opener) {
   const PlainWord plain = peek_plain_word();
-  if (plain.plain && plain.text == word) {
+  if (plain.plain && plain.text() == word) {
     consume_plain(plain);
     return true;
   }
@@ -187,11 +188,11 @@ bool Parser::parse_for(Command& out, CommandKind kind) {
     return parse_loop_body(out, open, keyword);
   }
   const PlainWord name = peek_plain_word();
-  if (!name.plain || !is_valid_name(name.text)) {
+  if (!name.plain || !is_valid_name(name.text())) {
     return fail(pos(), std::string("syntax error: expected a variable name after the `") + keyword + "` at " +
                            where(open) + ", found " + describe_here());
   }
-  out.name = name.text;
+  out.name = std::string(name.text());
   consume_plain(name);
   skip_blanks();
   if (peek() == ';') {
@@ -362,13 +363,13 @@ bool Parser::cond_term(Command& out, std::size_t opened) {
   if (token != CondToken::kWord) return cond_unexpected(token, opened, "expected an expression");
   const PlainWord first = peek_plain_word();
   static constexpr std::string_view kUnary = "abcdefghklnoprstuvwxzGLNORS";
-  const bool unary = first.plain && first.text.size() == 2 && first.text[0] == '-' &&
-                     kUnary.find(first.text[1]) != std::string_view::npos;
+  const bool unary = first.plain && first.text().size() == 2 && first.text()[0] == '-' &&
+                     kUnary.find(first.text()[1]) != std::string_view::npos;
   if (!cond_word(out, false)) return false;
   CondToken next = cond_peek();
   const bool ends_term = next == CondToken::kAnd || next == CondToken::kOr || next == CondToken::kClose ||
                          next == CondToken::kClosing;
-  if (first.plain && first.text == "!" && !ends_term) return cond_term(out, opened);
+  if (first.plain && first.text() == "!" && !ends_term) return cond_term(out, opened);
   if (unary) {
     if (next != CondToken::kWord) return cond_unexpected(next, opened, "expected an operand after the unary operator");
     return cond_word(out, false);
@@ -382,11 +383,11 @@ bool Parser::cond_term(Command& out, std::size_t opened) {
     static constexpr std::string_view kBinary[] = {"==", "=", "!=", "=~", "-eq", "-ne", "-lt",
                                                    "-le", "-gt", "-ge", "-nt", "-ot", "-ef"};
     bool binary = false;
-    for (std::string_view candidate : kBinary) binary = binary || (op.plain && op.text == candidate);
+    for (std::string_view candidate : kBinary) binary = binary || (op.plain && op.text() == candidate);
     if (next != CondToken::kWord || !binary) {
       return cond_unexpected(next, opened, "expected a binary operator (such as == or -eq)");
     }
-    regex = op.text == "=~";
+    regex = op.text() == "=~";
     if (!cond_word(out, false)) return false;
   }
   next = cond_peek();
@@ -427,11 +428,11 @@ bool Parser::parse_coproc(Command& out) {
   advance(6);
   skip_blanks();
   const PlainWord name = peek_plain_word();
-  if (name.plain && is_valid_name(name.text) && !starts_compound(name.text)) {
+  if (name.plain && is_valid_name(name.text()) && !starts_compound(name.text())) {
     std::size_t after = name.end;
     while (after < end_ && (text_[after] == ' ' || text_[after] == '\t')) after = skip_continuations(after + 1);
     if (compound_ahead(after)) {
-      out.name = name.text;
+      out.name = std::string(name.text());
       consume_plain(name);
       skip_blanks();
     }

@@ -101,25 +101,26 @@ bool Parser::consume_newline() {
 }
 
 PlainWord Parser::peek_plain_word_at(std::size_t at) {
-  static constexpr std::size_t kMaxPlainWord = 16;
   PlainWord word;
   at = skip_continuations(at);
   while (at < end_) {
     const int c = as_int(text_[at]);
     if (is_metachar(c)) break;
-    if (c == '\'' || c == '"' || c == '\\' || c == '$' || c == '`') return {};
-    if (word.text.size() >= kMaxPlainWord) return {};
-    word.text.push_back(text_[at]);
+    if (c == '\'' || c == '"' || c == '\\' || c == '$' || c == '`' || word.size >= kMaxPlainWord) {
+      word.size = 0;
+      return word;
+    }
+    word.chars[word.size++] = text_[at];
     at = skip_continuations(at + 1);
   }
   word.end = at;
-  word.plain = !word.text.empty();
+  word.plain = word.size > 0;
   return word;
 }
 
 bool Parser::at_reserved(std::string_view word) {
   const PlainWord plain = peek_plain_word();
-  return plain.plain && plain.text == word;
+  return plain.plain && plain.text() == word;
 }
 
 std::string Parser::describe_here() {
@@ -127,7 +128,7 @@ std::string Parser::describe_here() {
   if (c == kEnd) return "end of input";
   if (c == '\n') return "newline";
   const PlainWord plain = peek_plain_word();
-  if (plain.plain) return "`" + plain.text + "`";
+  if (plain.plain) return "`" + std::string(plain.text()) + "`";
   static constexpr std::string_view kOperators[] = {";;&", ";;", ";&", "&&", "||", "|&", "&>>", "&>", ">>", "<<", ">&",
                                                     "<&", ">|", "<>", ";", "&", "|", "(", ")", "<", ">"};
   for (std::string_view op : kOperators) {

@@ -5,6 +5,7 @@
 // shell_parser.h hold however the input nests.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -71,11 +72,16 @@ struct PendingHeredoc {
 enum class CondToken { kWord, kAnd, kOr, kOpen, kClose, kCompare, kClosing, kNewline, kEndOfInput, kBad };
 
 // The first word at a position when it is made only of plain characters (no quotes, no $):
-// used to recognize reserved words, which are never longer than kMaxPlainWord.
+// used to recognize reserved words, which are never longer than kMaxPlainWord. Held in a small
+// array rather than a std::string: it is looked at before almost every token.
+inline constexpr std::size_t kMaxPlainWord = 16;
 struct PlainWord {
-  std::string text;
+  std::array<char, kMaxPlainWord> chars{};
+  std::size_t size = 0;
   std::size_t end = 0;  // local offset just after the word
   bool plain = false;
+
+  std::string_view text() const { return std::string_view(chars.data(), size); }
 };
 
 class Parser {
