@@ -21,6 +21,7 @@ std::vector<Command> build_app(CLI::App& app, CliContext& ctx) {
   commands.push_back(add_doctor_command(app, ctx));
   commands.push_back(add_ckpt_command(app, ctx));
   commands.push_back(add_check_command(app, ctx));
+  commands.push_back(add_explain_command(app, ctx));
   commands.push_back(add_help_command(app, ctx));
   commands.push_back(add_completion_command(app, ctx));
   commands.push_back(add_project_command(app, ctx));

@@ -22,6 +22,7 @@ Command add_gpus_command(CLI::App& app, CliContext& ctx);
 Command add_doctor_command(CLI::App& app, CliContext& ctx);
 Command add_ckpt_command(CLI::App& app, CliContext& ctx);
 Command add_check_command(CLI::App& app, CliContext& ctx);
+Command add_explain_command(CLI::App& app, CliContext& ctx);
 Command add_help_command(CLI::App& app, CliContext& ctx);
 Command add_completion_command(CLI::App& app, CliContext& ctx);
 Command add_project_command(CLI::App& app, CliContext& ctx);
