@@ -220,7 +220,7 @@ std::optional<ConfigPatch> plan_nan_patch(const ConfigText& config, const std::s
       for (std::string_view floor_key : {"min_lr", "min_learning_rate", "lr_min", "final_lr"}) {
         const ConfigValue* floor = first_of(config, {floor_key});
         auto fv = floor ? config_number(floor->text) : std::nullopt;
-        if (floor && fv && *fv > *v / 10) {
+        if (floor && fv && *fv >= *v / 10) {
           std::string f = tenth(floor->text, *fv);
           edits.push_back({floor->line, floor->begin, floor->end, f});
           changes.push_back({floor->path, floor->text, f, "keep the floor below the new peak"});
