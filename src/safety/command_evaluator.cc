@@ -586,10 +586,15 @@ class Evaluator {
       }
       shell_code.push_back(ShellCode{code, true, c.program() + " < " + stdin_info.source, false, false});
     }
-    // ./script.sh with a shell #! line: the script's own commands are judged too.
-    if (!unwrapped.script_file && !c.argv.empty() && c.argv[0].known() && c.argv[0].text().find('/') != std::string::npos &&
-        !scope.cwd_unknown) {
-      if (auto text = read_small_file(lexically_absolute(scope.cwd, c.argv[0].text()))) {
+    // ./script.sh of the project with a shell #! line: the script's own commands are judged too.
+    // (Programs outside the project are judged by name, like any installed tool.)
+    const std::string program_path =
+        !c.argv.empty() && c.argv[0].known() && !scope.cwd_unknown ? lexically_absolute(scope.cwd, c.argv[0].text()) : "";
+    const std::string& root = context_.project_root;
+    bool in_project = !root.empty() && program_path.size() > root.size() && program_path.compare(0, root.size(), root) == 0 &&
+                      program_path[root.size()] == '/';
+    if (!unwrapped.script_file && in_project && c.argv[0].text().find('/') != std::string::npos) {
+      if (auto text = read_small_file(program_path)) {
         std::string first_line = text->substr(0, text->find('\n'));
         if (first_line.rfind("#!", 0) == 0) {
           std::string interpreter = first_line.substr(2);

@@ -62,6 +62,7 @@ class GuardedProcess : public ::testing::Test {
     return CommandGuard::for_project(root_, core::EnvironmentVars::of({{"HOME", "/home/user"}}));
   }
   testing::TempDir dir_;
+  testing::TempDir tools_;  // fake programs live outside the project, like installed tools
   std::string root_;
   std::string canary_;
 };
@@ -114,9 +115,9 @@ std::string fake_program(const testing::TempDir& dir, const std::string& name, c
 }
 
 TEST_F(GuardedProcess, GpusFallbackToNvidiaSmiGoesThroughTheGuard) {
-  fake_program(dir_, "nvidia-smi", canary_, "exit 9");
+  fake_program(tools_, "nvidia-smi", canary_, "exit 9");
   gpu::GpuQueryOptions options;
-  options.env = core::EnvironmentVars::of({{"PATH", root_ + "/bin"}});
+  options.env = core::EnvironmentVars::of({{"PATH", tools_.path().string() + "/bin"}});
   options.nvml_library = root_ + "/no-such-libnvidia-ml.so";
   // The project denies nvidia-smi: the fallback is refused and nothing runs.
   dir_.write("trainctl.toml", "[safety]\ndeny = [\"nvidia-smi\"]\n");
@@ -132,9 +133,9 @@ TEST_F(GuardedProcess, GpusFallbackToNvidiaSmiGoesThroughTheGuard) {
 }
 
 TEST_F(GuardedProcess, DoctorsTorchProbeGoesThroughTheGuard) {
-  fake_program(dir_, "python3", canary_, "exit 1");
+  fake_program(tools_, "python3", canary_, "exit 1");
   environment::DoctorOptions options;
-  options.env = core::EnvironmentVars::of({{"PATH", root_ + "/bin"}});
+  options.env = core::EnvironmentVars::of({{"PATH", tools_.path().string() + "/bin"}});
   options.project_dir = root_;
   options.probe_timeout = std::chrono::seconds(10);
   dir_.write("trainctl.toml", "[safety]\ndeny = [\"python3\"]\n");
