@@ -9,7 +9,7 @@ seconds=${1:-30}
 
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAINCTL_FUZZ=ON \
   -DTRAINCTL_TESTS=OFF >/dev/null
-cmake --build build/fuzz -j"$(nproc)" --target pickle_fuzz checkpoint_fuzz shell_fuzz
+cmake --build build/fuzz -j"$(nproc)" --target pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz
 
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
@@ -42,11 +42,14 @@ for i, line in enumerate(sorted(lines)):
     (pathlib.Path(sys.argv[1]) / f"seed{i:05d}").write_bytes(line.encode())
 PY
 
+# The whole command guard starts from the same lines as the parser.
+cp -r "$seeds/shell_corpus" "$seeds/command_check_corpus"
+
 mkdir -p build/fuzz/artifacts
-for target in pickle_fuzz checkpoint_fuzz shell_fuzz; do
+for target in pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz; do
   corpus="$seeds/${target%_fuzz}_corpus"
   max_len=262144
-  [[ $target == shell_fuzz ]] && max_len=16384  # command lines; longer inputs only slow it down
+  [[ $target == shell_fuzz || $target == command_check_fuzz ]] && max_len=16384  # command lines; longer inputs only slow it down
   echo "== $target: $(ls "$corpus" | wc -l) seeds, ${seconds}s"
   set +e
   build/fuzz/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
