@@ -12,7 +12,7 @@ Command add_eval_command(CLI::App& app, CliContext& ctx) {
   sub->footer(
       "Exit status: 0 with --dry-run; 2 without it (running arrives with `trainctl run`); 4 when no checkpoint\n"
       "or no evaluation entry point is found.");
-  return {sub, [&ctx, flags] { run_plan_command(ctx, "eval", *flags, command::plan_eval); }};
+  return {sub, [&ctx, flags, sub] { run_plan_command(ctx, "eval", *flags, sub->remaining(), command::plan_eval); }};
 }
 
 }  // namespace trainctl::cli

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -130,14 +131,34 @@ void add_plan_flags(CLI::App& sub, PlanFlags& flags, const std::string& position
   sub.add_option("--gpus", flags.gpus, "GPUs per node: launches through the project's launcher (torchrun, accelerate, ...)");
   sub.add_option("--nodes", flags.nodes, "Nodes (needs MASTER_ADDR, the first node's address)")->capture_default_str();
   sub.add_flag("--dry-run", flags.dry_run, "Print the command, its folder and the config's key facts; run nothing");
+  // CLI11 keeps the words after `--` in this subcommand only while one of its positionals still
+  // expects a value; this hidden one always does, so `--` and what follows reach run_plan_command.
+  sub.add_option("separator_slot", flags.separator_slot)->expected(1)->group("");
+  sub.allow_extras();
 }
 
-void run_plan_command(CliContext& ctx, const std::string& command_name, const PlanFlags& flags, const Planner& planner) {
+void run_plan_command(CliContext& ctx, const std::string& command_name, const PlanFlags& flags,
+                      const std::vector<std::string>& unparsed, const Planner& planner) {
   command::PlanRequest request;
   request.extra = arguments_after_separator(ctx, command_name);
   request.words = flags.words;
-  if (request.extra.size() <= request.words.size()) {
-    request.words.resize(request.words.size() - request.extra.size());
+  // CLI11 hands what follows `--` to the positionals or to its leftovers; take it back from both.
+  std::vector<std::string> leftover = unparsed;
+  std::size_t from_words = 0;
+  while (from_words < request.extra.size() && !leftover.empty() &&
+         leftover.back() == request.extra[request.extra.size() - 1 - from_words]) {
+    leftover.pop_back();
+    ++from_words;
+  }
+  std::size_t rest = request.extra.size() - from_words;
+  if (rest <= request.words.size()) request.words.resize(request.words.size() - rest);
+  leftover.erase(std::remove(leftover.begin(), leftover.end(), "--"), leftover.end());
+  if (!leftover.empty()) {
+    std::string list;
+    for (const auto& a : leftover) list += (list.empty() ? "" : " ") + a;
+    return ctx.fail(core::Error::usage(fmt::format(
+        "unexpected arguments: {}; arguments for the training script go after --, e.g. trainctl {} -- {}", list,
+        command_name, list)));
   }
   request.config = flags.config;
   request.gpus = flags.gpus;

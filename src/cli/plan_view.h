@@ -24,9 +24,11 @@ struct PlanFlags {
   int gpus = 0;
   int nodes = 1;
   bool dry_run = false;
+  std::vector<std::string> separator_slot;  // never filled: see add_plan_flags
 };
 
-// Registers --config, --project, --gpus, --nodes, --dry-run on `sub` (`positional` names the words).
+// Registers --config, --project, --gpus, --nodes, --dry-run on `sub` (`positional` names the words),
+// and lets arguments after `--` through to the script.
 void add_plan_flags(CLI::App& sub, PlanFlags& flags, const std::string& positional, const std::string& positional_help);
 
 using Planner = std::function<command::PlanResult(const project::ProjectScan&, const command::PlanRequest&)>;
@@ -34,6 +36,8 @@ using Planner = std::function<command::PlanResult(const project::ProjectScan&, c
 // Reads the project, plans, asks on a terminal when the request is ambiguous, renders, and sets
 // the exit status: 0 with --dry-run, 2 without (running arrives with `trainctl run`), 4 when
 // ambiguous or not found.
-void run_plan_command(CliContext& ctx, const std::string& command_name, const PlanFlags& flags, const Planner& planner);
+// `unparsed` is what CLI11 left over (the subcommand allows extras so that `--` reaches here).
+void run_plan_command(CliContext& ctx, const std::string& command_name, const PlanFlags& flags,
+                      const std::vector<std::string>& unparsed, const Planner& planner);
 
 }  // namespace trainctl::cli

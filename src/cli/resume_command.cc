@@ -14,7 +14,7 @@ Command add_resume_command(CLI::App& app, CliContext& ctx) {
       "A checkpoint that cannot be loaded is never chosen: it is listed as skipped, with the reason.\n"
       "Exit status: 0 with --dry-run; 2 without it (running arrives with `trainctl run`); 1 when the named\n"
       "checkpoint cannot be loaded or the project has no resume option; 4 when no checkpoint is found.");
-  return {sub, [&ctx, flags] { run_plan_command(ctx, "resume", *flags, command::plan_resume); }};
+  return {sub, [&ctx, flags, sub] { run_plan_command(ctx, "resume", *flags, sub->remaining(), command::plan_resume); }};
 }
 
 }  // namespace trainctl::cli

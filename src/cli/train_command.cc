@@ -14,7 +14,7 @@ Command add_train_command(CLI::App& app, CliContext& ctx) {
       "Arguments after -- are passed to the training script as given.\n"
       "Exit status: 0 with --dry-run; 2 without it (running arrives with `trainctl run`) or on a usage error;\n"
       "4 when nothing matches or several candidates match equally (they are listed).");
-  return {sub, [&ctx, flags] { run_plan_command(ctx, "train", *flags, command::plan_train); }};
+  return {sub, [&ctx, flags, sub] { run_plan_command(ctx, "train", *flags, sub->remaining(), command::plan_train); }};
 }
 
 }  // namespace trainctl::cli

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -66,8 +68,16 @@ void add_for_entry(const project::TrainingProject& p, const project::EntryPoint&
   switch (e.cli.framework) {
     case CliFramework::kHydra: {
       std::vector<std::string> groups = hydra_default_groups(p, e);
+      // Another entry point's primary config (eval.yaml beside train.yaml) is not a way to train.
+      std::set<std::string> others;
+      for (const auto& other : p.entry_points) {
+        if (&other != &e && other.cli.framework == CliFramework::kHydra && other.hydra_config_dir == e.hydra_config_dir) {
+          others.insert(other.cli.hydra_config_name);
+        }
+      }
       for (const auto& c : p.configs) {
         if (!in_dir(c.path, e.hydra_config_dir)) continue;
+        if (c.role == ConfigRole::kHydraPrimary && others.count(c.hydra_option)) continue;
         Candidate cand = base;
         cand.config = c.path;
         if (c.role == ConfigRole::kHydraPrimary) {
@@ -117,8 +127,15 @@ void add_for_entry(const project::TrainingProject& p, const project::EntryPoint&
       std::string value = a.substr(a.find('=') + 1);
       if (p.config(value)) config = value;
     }
+    // Hydra's `+group=option` and `group=option` select the same option.
+    auto plain = [](std::vector<std::string> args) {
+      for (auto& a : args) {
+        if (a.starts_with("+") && !a.starts_with("++")) a = a.substr(1);
+      }
+      return args;
+    };
     auto same = std::find_if(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), [&](const Candidate& c) {
-      return (config && c.config == config) || c.args == r.args;
+      return (config && c.config == config) || plain(c.args) == plain(r.args);
     });
     if (same != out.end()) {
       if (same->recipe.empty()) same->recipe = r.source;
@@ -139,6 +156,52 @@ void add_for_entry(const project::TrainingProject& p, const project::EntryPoint&
     cand.is_default = true;
     out.push_back(std::move(cand));
   }
+}
+
+// Hydra composes one option per config group, so "the custom transformer on tinystories" is
+// model=custom_transformer and data=tinystories together: the best option of every group the
+// words match (when a group's best is unique) becomes one more candidate.
+void merge_hydra_groups(std::vector<Candidate>& candidates, const project::ProjectScan& scan,
+                        const std::vector<std::string>& words) {
+  std::vector<Candidate> merged;
+  for (const auto& p : scan.projects) {
+    for (const auto& e : p.entry_points) {
+      if (e.role != project::EntryRole::kTrain || e.cli.framework != CliFramework::kHydra) continue;
+      std::vector<std::string> order;
+      std::map<std::string, std::vector<const Candidate*>> best;  // group -> its best options
+      for (const auto& c : candidates) {
+        if (c.project_root != p.root || c.entry != e.path || c.args.size() != 1 || c.score <= 0) continue;
+        // Only options the words name; a word found deep in an option's values does not select it.
+        bool named = std::any_of(c.matched.begin(), c.matched.end(), [](const std::string& m) {
+          return m.ends_with(": config name") || m.ends_with(": override");
+        });
+        if (!named) continue;
+        const std::string& a = c.args[0];
+        if (a.starts_with("-") || a.find('=') == std::string::npos) continue;
+        std::string group = a.substr(a[0] == '+' ? 1 : 0, a.find('=') - (a[0] == '+' ? 1 : 0));
+        auto& list = best[group];
+        if (list.empty()) order.push_back(group);
+        if (list.empty() || c.score > list[0]->score) {
+          list = {&c};
+        } else if (c.score == list[0]->score) {
+          list.push_back(&c);
+        }
+      }
+      Candidate combined;
+      int groups = 0;
+      for (const auto& group : order) {
+        const auto& list = best[group];
+        if (list.size() != 1) continue;
+        if (groups++ == 0) combined = *list[0];
+        else combined.args.push_back(list[0]->args[0]);
+      }
+      if (groups < 2) continue;
+      combined.is_default = false;
+      score_candidate(combined, p, words);
+      merged.push_back(std::move(combined));
+    }
+  }
+  candidates.insert(candidates.end(), merged.begin(), merged.end());
 }
 
 }  // namespace
@@ -264,6 +327,7 @@ std::variant<Candidate, Ambiguity> choose(std::vector<Candidate>& candidates, co
   for (auto& c : candidates) {
     if (const project::TrainingProject* p = project_of(scan, c.project_root)) score_candidate(c, *p, words);
   }
+  if (!words.empty()) merge_hydra_groups(candidates, scan, words);
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
   std::string asked;

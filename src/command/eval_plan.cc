@@ -82,7 +82,7 @@ PlanResult plan_eval(const project::ProjectScan& scan, const PlanRequest& reques
   } else if (train && train->cli.framework == project::CliFramework::kHfArgparser && train->cli.find("--do_eval")) {
     candidate = *lookup.run;
     std::vector<std::string> args = candidate.args;
-    for (const char* flag : {"--do_train", "--overwrite_output_dir"}) args = without_option(args, flag, false);
+    for (const char* flag : {"--do_train", "--do_eval", "--overwrite_output_dir"}) args = without_option(args, flag, false);
     for (const char* flag : {"--model_name_or_path", "--resume_from_checkpoint"}) args = without_option(args, flag, true);
     candidate.args = {"--model_name_or_path", checkpoint_arg};
     candidate.args.insert(candidate.args.end(), args.begin(), args.end());

@@ -14,7 +14,7 @@ bool hydra_plain(const std::string& value) {
   if (value.empty()) return false;
   for (char c : value) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              std::string_view("_/-+.@%").find(c) != std::string_view::npos;
+              std::string_view("_/-+.@%:").find(c) != std::string_view::npos;
     if (!ok) return false;
   }
   return true;

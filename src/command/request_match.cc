@@ -99,9 +99,17 @@ void score_candidate(Candidate& candidate, const project::TrainingProject& proje
     fields.push_back(field(kWeightDataset, "dataset", dataset));
     fields.push_back(field(kWeightConfigValue, "config value", values));
   }
+  std::string argument_values;
   for (const auto& a : candidate.args) {
-    if (a.find('=') != std::string::npos) fields.push_back(field(kWeightConfigName, "override", a.substr(a.find('=') + 1)));
+    if (a.find('=') != std::string::npos && !a.starts_with("-")) {
+      fields.push_back(field(kWeightConfigName, "override", a.substr(a.find('=') + 1)));
+    } else if (!a.starts_with("-")) {
+      argument_values += " " + a;
+    } else if (a.find('=') != std::string::npos) {
+      argument_values += " " + a.substr(a.find('=') + 1);
+    }
   }
+  if (!candidate.recipe.empty()) fields.push_back(field(kWeightRecipe, "documented argument", argument_values));
   fields.push_back(field(kWeightProject, "project folder", candidate.project + " " + project.name));
   const project::EntryPoint* entry = nullptr;
   for (const auto& e : project.entry_points) {

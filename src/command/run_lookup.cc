@@ -109,8 +109,12 @@ std::optional<Candidate> saved_run(const project::TrainingProject& p, const std:
         c.entry = e.path;
         auto hydra = project::read_config((dir / ".hydra" / "hydra.yaml").string());
         const nlohmann::json* name = project::value_at(hydra.values, "hydra.job.config_name");
-        if (name && name->is_string() && name->get<std::string>() != e.cli.hydra_config_name) {
-          c.args.push_back("--config-name=" + name->get<std::string>());
+        if (name && name->is_string()) {
+          std::string config_name = name->get<std::string>();
+          for (const char* ext : {".yaml", ".yml"}) {
+            if (config_name.ends_with(ext)) config_name.resize(config_name.size() - std::string(ext).size());
+          }
+          if (config_name != e.cli.hydra_config_name) c.args.push_back("--config-name=" + config_name);
         }
         for (const auto& o : hydra_overrides((dir / ".hydra" / "overrides.yaml").string())) {
           std::string key = o.substr(0, o.find('='));

@@ -1,6 +1,7 @@
 #include "project/gitignore.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace trainctl::project {
 namespace {
@@ -33,52 +34,75 @@ std::pair<bool, std::size_t> match_class(std::string_view p, std::size_t i, char
   return {found != negate, k + 1};
 }
 
-bool match_at(std::string_view p, std::size_t pi, std::string_view t, std::size_t ti) {
-  while (pi < p.size()) {
-    char c = p[pi];
-    if (c == '*') {
-      bool double_star = pi + 1 < p.size() && p[pi + 1] == '*' && (pi == 0 || p[pi - 1] == '/') &&
-                         (pi + 2 == p.size() || p[pi + 2] == '/');
-      if (double_star) {
-        if (pi + 2 == p.size()) return true;  // trailing /**: everything below
-        std::size_t rest = pi + 3;
-        if (match_at(p, rest, t, ti)) return true;
-        for (std::size_t k = ti; k < t.size(); ++k) {
-          if (t[k] == '/' && match_at(p, rest, t, k + 1)) return true;
+// Matching with backtracking at each star, remembering every (pattern, text) position already
+// tried: a pattern of many stars stays polynomial instead of exponential.
+class Matcher {
+ public:
+  Matcher(std::string_view p, std::string_view t) : p_(p), t_(t) {}
+
+  bool run() { return match(0, 0); }
+
+ private:
+  bool at(std::size_t pi, std::size_t ti) {
+    if (tried_.empty()) tried_.assign((p_.size() + 1) * (t_.size() + 1), 0);  // only patterns with stars get here
+    std::uint8_t& memo = tried_[pi * (t_.size() + 1) + ti];
+    if (memo) return memo == 2;
+    bool result = match(pi, ti);
+    memo = result ? 2 : 1;
+    return result;
+  }
+
+  bool match(std::size_t pi, std::size_t ti) {
+    while (pi < p_.size()) {
+      char c = p_[pi];
+      if (c == '*') {
+        bool double_star = pi + 1 < p_.size() && p_[pi + 1] == '*' && (pi == 0 || p_[pi - 1] == '/') &&
+                           (pi + 2 == p_.size() || p_[pi + 2] == '/');
+        if (double_star) {
+          if (pi + 2 == p_.size()) return true;  // trailing /**: everything below
+          std::size_t rest = pi + 3;
+          if (at(rest, ti)) return true;
+          for (std::size_t k = ti; k < t_.size(); ++k) {
+            if (t_[k] == '/' && at(rest, k + 1)) return true;
+          }
+          return false;
+        }
+        while (pi < p_.size() && p_[pi] == '*') ++pi;
+        if (pi == p_.size()) return t_.find('/', ti) == std::string_view::npos;
+        for (std::size_t k = ti; k <= t_.size(); ++k) {
+          if (at(pi, k)) return true;
+          if (k < t_.size() && t_[k] == '/') break;
         }
         return false;
       }
-      while (pi < p.size() && p[pi] == '*') ++pi;
-      if (pi == p.size()) return t.find('/', ti) == std::string_view::npos;
-      for (std::size_t k = ti; k <= t.size(); ++k) {
-        if (match_at(p, pi, t, k)) return true;
-        if (k < t.size() && t[k] == '/') break;
-      }
-      return false;
-    }
-    if (ti >= t.size()) return false;
-    if (c == '?') {
-      if (t[ti] == '/') return false;
-      ++pi;
-      ++ti;
-      continue;
-    }
-    if (c == '[') {
-      auto [in, end] = match_class(p, pi, t[ti]);
-      if (end != std::string_view::npos) {
-        if (!in || t[ti] == '/') return false;
-        pi = end;
+      if (ti >= t_.size()) return false;
+      if (c == '?') {
+        if (t_[ti] == '/') return false;
+        ++pi;
         ++ti;
         continue;
       }
+      if (c == '[') {
+        auto [in, end] = match_class(p_, pi, t_[ti]);
+        if (end != std::string_view::npos) {
+          if (!in || t_[ti] == '/') return false;
+          pi = end;
+          ++ti;
+          continue;
+        }
+      }
+      if (c == '\\' && pi + 1 < p_.size()) c = p_[++pi];
+      if (c != t_[ti]) return false;
+      ++pi;
+      ++ti;
     }
-    if (c == '\\' && pi + 1 < p.size()) c = p[++pi];
-    if (c != t[ti]) return false;
-    ++pi;
-    ++ti;
+    return ti == t_.size();
   }
-  return ti == t.size();
-}
+
+  std::string_view p_;
+  std::string_view t_;
+  std::vector<std::uint8_t> tried_;  // 0 not yet, 1 no match, 2 match
+};
 
 // Trailing spaces are dropped unless escaped with a backslash.
 std::string_view trim_trailing_spaces(std::string_view line) {
@@ -97,7 +121,7 @@ bool wildmatch(std::string_view pattern, std::string_view text) {
   if (static_cast<std::size_t>(std::count(pattern.begin(), pattern.end(), '*')) > kMaxPatternStars) {
     return pattern == text;
   }
-  return match_at(pattern, 0, text, 0);
+  return Matcher(pattern, text).run();
 }
 
 IgnoreFile parse_ignore_file(std::string base, std::string_view text) {

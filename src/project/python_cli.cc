@@ -447,8 +447,10 @@ class CliReader {
         if (last == "command" || last == "group") {
           is_command = true;
           in_group = d.name != "click.command" && d.name != "click.group" && d.name != "command" && d.name != "group";
-          if (d.call && !m_.calls[*d.call].args.empty()) {
-            command = m_.string_literal(m_.calls[*d.call].args[0]).value_or("");
+          if (d.call) {
+            const PythonCall& call = m_.calls[*d.call];
+            if (!call.args.empty()) command = m_.string_literal(call.args[0]).value_or("");
+            if (const Expr* name = call.kwarg("name")) command = m_.string_literal(*name).value_or(command);
           }
         }
       }
@@ -530,7 +532,11 @@ class CliReader {
       for (const PythonDecorator& d : f.decorators) {
         if (last_part(d.name) != "command") continue;
         std::string name;
-        if (d.call && !m_.calls[*d.call].args.empty()) name = m_.string_literal(m_.calls[*d.call].args[0]).value_or("");
+        if (d.call) {
+          const PythonCall& call = m_.calls[*d.call];
+          if (!call.args.empty()) name = m_.string_literal(call.args[0]).value_or("");
+          if (const Expr* n = call.kwarg("name")) name = m_.string_literal(*n).value_or(name);
+        }
         commands.emplace_back(&f, name);
       }
     }

@@ -38,7 +38,20 @@ bool exists(const std::string& path) {
 
 bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
-std::optional<SkipKind> classify_folder(const std::string& name, const std::string& path) {
+// A folder inside a config folder is a config group (Hydra's configs/data/), never data.
+bool in_config_folder(const std::string& relative) {
+  static const std::set<std::string, std::less<>> kConfigFolders = {"config", "configs", "conf", "cfg", "cfgs",
+                                                                    "hydra_configs"};
+  std::size_t start = 0;
+  while (true) {
+    std::size_t slash = relative.find('/', start);
+    if (slash == std::string::npos) return false;
+    if (kConfigFolders.count(std::string_view(relative).substr(start, slash - start))) return true;
+    start = slash + 1;
+  }
+}
+
+std::optional<SkipKind> classify_folder(const std::string& name, const std::string& path, const std::string& relative) {
   if (kVersionControl.count(name)) return SkipKind::kVersionControl;
   if (kVirtualenvNames.count(name)) return SkipKind::kVirtualenv;
   if (name == "node_modules") return SkipKind::kDependencies;
@@ -47,6 +60,7 @@ std::optional<SkipKind> classify_folder(const std::string& name, const std::stri
   }
   if (exists(path + "/pyvenv.cfg") || exists(path + "/conda-meta")) return SkipKind::kVirtualenv;
   if (!name.empty() && name[0] == '.') return SkipKind::kHidden;
+  if (in_config_folder(relative)) return std::nullopt;
   if (kDataNames.count(name) && !exists(path + "/__init__.py")) return SkipKind::kData;
   if (is_checkpoint_folder_name(name) && !exists(path + "/__init__.py")) return SkipKind::kCheckpoints;
   return std::nullopt;
@@ -152,7 +166,7 @@ class Walker {
   void folder(const std::string& path, const std::string& child, const std::string& name, std::size_t depth,
               bool is_link) {
     bool ignored = ignores_.ignored(path, true);
-    std::optional<SkipKind> kind = classify_folder(name, path);
+    std::optional<SkipKind> kind = classify_folder(name, path, child);
     if (!kind && is_link) kind = SkipKind::kSymlink;
     if (!kind && ignored) kind = SkipKind::kIgnored;
     if (!kind && depth + 1 > limits_.max_depth) kind = SkipKind::kDepth;
