@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang and runs each for a bounded time, seeded with real
 # checkpoints and pickles that the fixture scripts write with torch, and with the command lines of
-# the shell parser's tests and of tests/safety/corpus/*.jsonl. Fails on any crash, hang, leak or
+# the shell parser's tests and of tests/safety/corpus/*.jsonl, and with the knowledge base's example
+# lines and the explain tests' logs. Fails on any crash, hang, leak or
 # sanitizer report. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]  (default 30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,7 @@ seconds=${1:-30}
 
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAINCTL_FUZZ=ON \
   -DTRAINCTL_TESTS=OFF >/dev/null
-cmake --build build/fuzz -j"$(nproc)" --target pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz
+cmake --build build/fuzz -j"$(nproc)" --target pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz log_fuzz
 
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
@@ -45,8 +46,26 @@ PY
 # The whole command guard starts from the same lines as the parser.
 cp -r "$seeds/shell_corpus" "$seeds/command_check_corpus"
 
+# Log seeds: the knowledge base's example lines, and the logs and configs of the explain tests.
+mkdir -p "$seeds/log_corpus"
+/usr/bin/python3 - "$seeds/log_corpus" <<'PY'
+import pathlib, re, sys, tomllib
+texts = set()
+for kb in sorted(pathlib.Path("data/errors").glob("*.toml")):
+    for entry in tomllib.loads(kb.read_text()).get("error", []):
+        texts.update(entry.get("examples", []) + entry.get("counterexamples", []))
+for test in sorted(pathlib.Path("tests/errors").glob("*_test.cc")):
+    for m in re.finditer(r'R"\((.*?)\)"|"((?:[^"\\\n]|\\.)*)"', test.read_text(), re.S):
+        text = m.group(1) if m.group(1) is not None else re.sub(
+            r"\\(.)", lambda e: {"n": "\n", "t": "\t", "r": "\r"}.get(e.group(1), e.group(1)), m.group(2))
+        if len(text) > 8:
+            texts.add(text)
+for i, text in enumerate(sorted(texts)):
+    (pathlib.Path(sys.argv[1]) / f"seed{i:05d}").write_bytes(text.encode())
+PY
+
 mkdir -p build/fuzz/artifacts
-for target in pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz; do
+for target in pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz log_fuzz; do
   corpus="$seeds/${target%_fuzz}_corpus"
   max_len=262144
   [[ $target == shell_fuzz || $target == command_check_fuzz ]] && max_len=16384  # command lines; longer inputs only slow it down

@@ -8,6 +8,7 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev     # the CLI, formatting, JSON
   zlib1g-dev                                     # CRC-32 of checkpoint records
   libtomlplusplus-dev                            # trainctl.toml (project settings, safety tightening)
+  libhyperscan-dev libre2-dev                    # explain: one-pass multi-pattern log scan; exact matching and extraction
   libyaml-cpp-dev                                # training configs (YAML), linked from its static archive
   libgtest-dev libgmock-dev                      # tests
   clang-14 libclang-rt-14-dev                    # libFuzzer targets (scripts/fuzz.sh)

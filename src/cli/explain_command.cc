@@ -49,7 +49,10 @@ std::string shorten(const std::string& text, std::size_t limit) {
   return text.size() <= limit ? text : text.substr(0, limit - 3) + "...";
 }
 
-std::string render_finding(const errors::Finding& f, const core::TerminalStyle& style, bool full) {
+// Fixes shown in full for the first finding; --all shows every one.
+constexpr std::size_t kFixesShown = 4;
+
+std::string render_finding(const errors::Finding& f, const core::TerminalStyle& style, bool full, bool all) {
   std::string out = fmt::format("{} {}  {}\n", style.bold(style.red(f.id)), style.bold(f.title),
                                 style.dim(fmt::format("(confidence {:.2f})", f.confidence)));
   if (!full) {
@@ -69,10 +72,18 @@ std::string render_finding(const errors::Finding& f, const core::TerminalStyle& 
     std::string why = wrap(f.cause, 10);
     out += "  why     " + why.substr(10);
   }
+  for (std::size_t i = 0; i < f.notes.size(); ++i) {
+    std::string note = wrap(f.notes[i], 10);
+    out += (i == 0 ? "  facts   " : "          ") + note.substr(10);
+  }
   if (!f.fixes.empty()) {
     out += "  fixes\n";
     for (std::size_t i = 0; i < f.fixes.size(); ++i) {
       const auto& fix = f.fixes[i];
+      if (!all && i >= kFixesShown && !fix.patched) {
+        out += fmt::format("    ... {} more (--all shows them)\n", f.fixes.size() - i);
+        break;
+      }
       out += fmt::format("    {}. {}{}\n", i + 1, style.bold(fix.title), fix.patched ? style.green("  [shown below]") : "");
       out += wrap(fix.detail, 7);
     }
@@ -114,16 +125,16 @@ std::string render(const errors::Explanation& x, const core::TerminalStyle& styl
   } else {
     for (std::size_t i = 0; i < x.findings.size(); ++i) {
       if (i == 0) {
-        out += render_finding(x.findings[i], style, true);
+        out += render_finding(x.findings[i], style, true, all);
       } else if (all) {
-        out += "\n" + render_finding(x.findings[i], style, true);
+        out += "\n" + render_finding(x.findings[i], style, true, all);
       } else {
         if (i == 1) out += "\nalso found (less likely the root cause; --all shows each in full):\n";
         if (i > 3) {
           out += fmt::format("  ... and {} more\n", x.findings.size() - i + x.more_findings);
           break;
         }
-        out += "  " + render_finding(x.findings[i], style, false);
+        out += "  " + render_finding(x.findings[i], style, false, all);
       }
     }
   }
@@ -263,7 +274,7 @@ Command add_explain_command(CLI::App& app, CliContext& ctx) {
       ->capture_default_str();
   sub->add_flag("--apply", o->apply, "Write the proposed config change (asks first; keeps FILE.bak)");
   sub->add_flag("--yes", o->yes, "With --apply: do not ask");
-  sub->add_flag("--all", o->all, "Show every finding in full, not only the first");
+  sub->add_flag("--all", o->all, "Show every finding and every fix in full, not only the first");
   sub->footer(kFooter);
   return {sub, [&ctx, o] { run(ctx, *o); }};
 }

@@ -172,6 +172,75 @@ double confidence_for(double score, bool root_exception) {
   return std::clamp(c, 0.05, 0.97);
 }
 
+// Facts from the log and the run's config that the fixes depend on, in sentences.
+void add_notes(Finding& f, const std::string& id, const ConfigText* config, const std::string& config_name) {
+  auto value = [&](const char* name) -> std::string {
+    auto it = f.values.find(name);
+    return it == f.values.end() ? "" : it->second;
+  };
+  auto settings = [&](bool (*wanted)(std::string_view)) {
+    std::string out;
+    if (!config) return out;
+    for (const auto& v : config->values()) {
+      if (wanted(v.key)) out += (out.empty() ? "" : ", ") + v.path + ": " + v.text;
+    }
+    return out;
+  };
+  if (id == "nan_loss") {
+    std::string step = value("step"), lr = value("lr"), line = value("first_nan_line");
+    if (!line.empty()) {
+      std::string text = "The loss is first NaN or inf on line " + line;
+      if (!step.empty()) text += ", at step " + step;
+      if (!lr.empty()) text += ", with a learning rate of " + lr;
+      f.notes.push_back(text + ".");
+    }
+    std::string s = settings([](std::string_view k) {
+      return is_learning_rate_key(k) || k == "min_lr" || k.find("warmup") != std::string_view::npos || k == "fp16" ||
+             k == "bf16" || k == "mixed_precision" || k == "precision" || k == "grad_clip" || k == "max_grad_norm" ||
+             k == "gradient_clip_val";
+    });
+    if (!s.empty()) {
+      bool precision = s.find("fp16") != std::string::npos || s.find("bf16") != std::string::npos || s.find("precision") != std::string::npos;
+      f.notes.push_back(config_name + " sets " + s + (precision ? "." : "; it sets no fp16/bf16, so the run is in fp32 unless the code autocasts."));
+    }
+  } else if (id == "cuda_oom") {
+    std::string s = settings([](std::string_view k) {
+      return is_batch_key(k) || is_accumulation_key(k) || k == "gradient_checkpointing" || k == "bf16" || k == "fp16" ||
+             k == "max_seq_length" || k == "block_size" || k == "max_length";
+    });
+    if (!s.empty()) f.notes.push_back(config_name + " sets " + s + ".");
+  } else if (id == "config_error" || id == "hf_trainer_args_error") {
+    std::string key = value("key");
+    if (config && !key.empty()) {
+      if (config->find(key)) {
+        f.notes.push_back(config_name + " has " + config->find(key)->path + ": " + config->find(key)->text + ".");
+      } else {
+        f.notes.push_back(config_name + " has no `" + key + "` setting: the code expects it (add it, or give the code a default).");
+      }
+    }
+  } else if (id == "index_out_of_range_embedding" || id == "device_side_assert" || id == "state_dict_size_mismatch") {
+    std::string s = settings([](std::string_view k) {
+      return k == "vocab_size" || k == "num_labels" || k == "num_classes" || k == "max_position_embeddings" ||
+             k == "block_size" || k == "max_length" || k == "max_seq_length" || k == "n_positions";
+    });
+    if (!s.empty()) f.notes.push_back(config_name + " sets " + s + ": ids at or above a size are out of range.");
+  }
+  if (id == "state_dict_missing_unexpected_keys") {
+    std::string strip = value("strip_prefix"), add = value("add_prefix");
+    if (!strip.empty()) {
+      f.notes.push_back("The checkpoint's keys carry the prefix `" + strip + "` that the model's keys lack: load with "
+                        "`{k.removeprefix(\"" + strip + "\"): v for k, v in state_dict.items()}`.");
+    } else if (!add.empty()) {
+      f.notes.push_back("The model's keys carry the prefix `" + add + "` that the checkpoint's keys lack: load into the "
+                        "unwrapped model (`model.module` for DDP, `model._orig_mod` after torch.compile).");
+    }
+  }
+  if (id == "device_side_assert" && !value("assertion").empty()) {
+    f.notes.push_back("The kernel's assertion: `" + value("assertion") + "`" +
+                      (value("kernel").empty() ? "" : " in " + value("kernel")) + ".");
+  }
+}
+
 }  // namespace
 
 std::string render_template(std::string_view text, const std::map<std::string, std::string>& values) {
@@ -243,6 +312,7 @@ nlohmann::json Finding::to_json() const {
                       {"fixes", fixes_json},
                       {"values", values},
                       {"where", where ? where->to_json() : nlohmann::json(nullptr)},
+                      {"notes", notes},
                       {"see_also", see_also}};
   j["patch"] = patch ? nlohmann::json(patch->diff) : nlohmann::json(nullptr);
   j["patch_detail"] = patch ? patch->to_json() : nlohmann::json(nullptr);
@@ -532,6 +602,7 @@ core::Result<Explanation> explain(const ExplainRequest& request) {
         if (wanted) f.values.emplace("config." + v.path, v.text);
       }
     }
+    add_notes(f, entry.id, config ? &*config : nullptr, config_display);
     f.cause = render_template(entry.cause, f.values);
     for (const Fix& fix : entry.fixes) {
       f.fixes.push_back({render_template(fix.title, f.values), render_template(fix.detail, f.values), fix.action,

@@ -75,6 +75,7 @@ struct Finding {
   std::map<std::string, std::string> values;
   std::optional<Frame> where;               // the user's own line of code, when a traceback shows it
   std::optional<ConfigPatch> patch;
+  std::vector<std::string> notes;           // facts from the log and the config that bear on the fixes
   std::vector<std::string> see_also;
 
   nlohmann::json to_json() const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -40,16 +41,29 @@ std::optional<long> as_int(std::string_view v) {
   return out;
 }
 
-// A learning rate divided by ten, written the way the config wrote it (exponent or decimal). YAML
-// exponents keep a dot and a sign ("3.0e-04") so that PyYAML reads them as floats.
+// A learning rate divided by ten, written the way the config wrote it: "1.0e+4" becomes "1.0e+3"
+// (the exponent lowered, so the mantissa, sign and digits stay as the user wrote them), "0.001"
+// becomes "0.0001".
 std::string tenth(std::string_view written, double value) {
-  double v = value / 10;
-  bool exponent = written.find_first_of("eE") != std::string_view::npos;
-  if (exponent || v < 1e-3) {
-    std::string s = fmt::format("{:.1e}", v);
-    return s;
+  std::string w = strip_quotes(written);
+  std::size_t e = w.find_first_of("eE");
+  if (e != std::string::npos) {
+    std::string mantissa = w.substr(0, e + 1);
+    std::string exp = w.substr(e + 1);
+    bool plus = !exp.empty() && exp[0] == '+';
+    std::size_t digits_at = (!exp.empty() && (exp[0] == '+' || exp[0] == '-')) ? 1 : 0;
+    std::size_t width = exp.size() - digits_at;
+    char* end = nullptr;
+    long n = std::strtol(exp.c_str(), &end, 10);
+    if (end && *end == '\0' && width > 0) {
+      long lowered = n - 1;
+      std::string digits = std::to_string(lowered < 0 ? -lowered : lowered);
+      while (digits.size() < width) digits.insert(digits.begin(), '0');
+      std::string sign = lowered < 0 ? "-" : (plus ? "+" : "");
+      return mantissa + sign + digits;
+    }
   }
-  return fmt::format("{:g}", v);
+  return fmt::format("{:g}", value / 10);
 }
 
 // The config value for `keys` in preference order: a full match of the last component.

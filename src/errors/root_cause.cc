@@ -338,7 +338,7 @@ RootCause find_root_cause(const RootCauseInput& input) {
       out.ended.state = "finished";
       out.ended.line = finished_line;
       out.ended.text = finished_text;
-      out.ended.detail = "the run finished, but with the error below";
+      out.ended.detail = "the run went on to the end, but with the error above";
     }
     return out;
   }

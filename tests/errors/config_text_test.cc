@@ -103,7 +103,9 @@ TEST(FixPlan, NanPatchLowersTheLearningRate) {
   ConfigText c = ConfigText::parse("train:\n  lr: 1.0e+4          # peak\n  min_lr: 1.0e+3\n  warmup_steps: 0\n", "nan.yaml");
   auto p = plan_nan_patch(c, "nan.yaml", "nan.yaml");
   ASSERT_TRUE(p);
-  EXPECT_EQ(p->patched, "train:\n  lr: 1.0e+03          # peak\n  min_lr: 1.0e+02\n  warmup_steps: 0\n");
+  EXPECT_EQ(p->patched, "train:\n  lr: 1.0e+3          # peak\n  min_lr: 1.0e+2\n  warmup_steps: 0\n");
+  ConfigText d = ConfigText::parse("learning_rate = 0.001\nlr_floor: 3.0e-05\n", "c.py");
+  EXPECT_EQ(plan_nan_patch(d, "c.py", "c.py")->patched, "learning_rate = 0.0001\nlr_floor: 3.0e-05\n");
   ASSERT_EQ(p->notes.size(), 1u);
 }
 

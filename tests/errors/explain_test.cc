@@ -400,7 +400,7 @@ TEST(Explain, NanLossInARunThatFinishedWithItsStepAndLearningRate) {
   EXPECT_EQ(f.values.at("first_nan_line"), "2");
   EXPECT_EQ(f.values.at("config.train.lr"), "1.0e+4");
   ASSERT_TRUE(f.patch);
-  EXPECT_EQ(f.patch->patched, "train:\n  lr: 1.0e+03          # peak learning rate\n  min_lr: 1.0e+02\n  bf16: false\n");
+  EXPECT_EQ(f.patch->patched, "train:\n  lr: 1.0e+3          # peak learning rate\n  min_lr: 1.0e+2\n  bf16: false\n");
   EXPECT_EQ(x.config_from, "--config");
   EXPECT_EQ(x.ended.state, "finished");
 }

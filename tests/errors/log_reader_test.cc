@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "temp_dir.h"
@@ -45,6 +47,14 @@ TEST(LogReader, CountsNewlinesInAnyAlignment) {
   for (std::size_t from = 0; from < 8; ++from) {
     EXPECT_EQ(count_newlines(std::string_view(s).substr(from)), static_cast<std::uint64_t>(from < 2 ? 4 : (from < 4 ? 3 : (from < 5 ? 2 : 1))));
   }
+}
+
+TEST(LogReader, CountsNewlinesInLargeBuffers) {
+  std::string s;
+  for (int i = 0; i < 100000; ++i) s += (i % 7 == 0 || i % 1000 == 999) ? '\n' : 'x';
+  EXPECT_EQ(count_newlines(s), static_cast<std::uint64_t>(std::count(s.begin(), s.end(), '\n')));
+  std::string all(70000, '\n');  // every lane full: the sums must flush before a byte overflows
+  EXPECT_EQ(count_newlines(all), 70000u);
 }
 
 TEST(LogReader, FileInSmallWindowsEndsChunksAtLines) {
