@@ -74,7 +74,12 @@ std::string render(const project::ProjectScan& scan, const core::TerminalStyle& 
       out += fmt::format("  {:<6} {}{}  {}\n", i == 0 ? "config" : "", c.path, role, facts);
     }
     for (std::size_t i = 0; i < p.recipes.size(); ++i) {
-      out += fmt::format("  {:<6} {}  {}\n", i == 0 ? "docs" : "", p.recipes[i].source, safety::shell_join(p.recipes[i].words));
+      // Variables stay as the project wrote them ($@, $CONFIG); everything else is quoted for the shell.
+      std::string words;
+      for (const auto& w : p.recipes[i].words) {
+        words += (words.empty() ? "" : " ") + (w.find('$') != std::string::npos ? w : safety::shell_quote(w));
+      }
+      out += fmt::format("  {:<6} {}  {}\n", i == 0 ? "docs" : "", p.recipes[i].source, words);
     }
     for (std::size_t i = 0; i < p.checkpoint_dirs.size(); ++i) {
       out += fmt::format("  {:<6} {}\n", i == 0 ? "ckpts" : "", command::relative_to(p.checkpoint_dirs[i], p.root) + "/");

@@ -55,6 +55,17 @@ std::vector<std::string> hydra_default_groups(const project::TrainingProject& p,
   return groups;
 }
 
+// A config for evaluating, not training: named eval*/test*/sample*/infer*/predict*, or one that
+// sets eval_only (nanoGPT's config/eval_gpt2.py).
+bool evaluation_config(const project::ProjectConfig& c) {
+  std::string name = c.path.substr(c.path.rfind('/') + 1);
+  for (const char* prefix : {"eval", "test", "sample", "infer", "predict"}) {
+    if (name.starts_with(prefix)) return true;
+  }
+  const auto& v = c.file.values;
+  return v.is_object() && v.contains("eval_only") && v["eval_only"] == true;
+}
+
 bool in_dir(const std::string& path, const std::string& dir) {
   return dir.empty() || (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
 }
@@ -98,7 +109,7 @@ void add_for_entry(const project::TrainingProject& p, const project::EntryPoint&
     default:
       if (!e.config_flag.empty()) {
         for (const auto& c : p.configs) {
-          if (c.role != ConfigRole::kConfig || !takes_extension(e, c.path)) continue;
+          if (c.role != ConfigRole::kConfig || !takes_extension(e, c.path) || evaluation_config(c)) continue;
           Candidate cand = base;
           cand.config = c.path;
           cand.args = config_args(e, c.path);
@@ -127,6 +138,7 @@ void add_for_entry(const project::TrainingProject& p, const project::EntryPoint&
       std::string value = a.substr(a.find('=') + 1);
       if (p.config(value)) config = value;
     }
+    if (config && evaluation_config(*p.config(*config))) continue;  // documents an evaluation, not a run
     // Hydra's `+group=option` and `group=option` select the same option.
     auto plain = [](std::vector<std::string> args) {
       for (auto& a : args) {

@@ -96,6 +96,19 @@ void score_candidate(Candidate& candidate, const project::TrainingProject& proje
       if (f.kind == project::FactKind::kDataset && f.value.is_string()) dataset += " " + f.value.get<std::string>();
     }
     add_values(config->file.values, values, budget);
+    // A Hydra primary config names its group options in its defaults list: `train mnist` is what
+    // it runs already when it lists data: mnist.
+    std::string chosen;
+    if (config->role == project::ConfigRole::kHydraPrimary && config->file.values.contains("defaults") &&
+        config->file.values["defaults"].is_array()) {
+      for (const auto& item : config->file.values["defaults"]) {
+        if (!item.is_object()) continue;
+        for (const auto& [group, option] : item.items()) {
+          if (option.is_string()) chosen += " " + option.get<std::string>();
+        }
+      }
+    }
+    fields.push_back(field(kWeightConfigName, "default choice", chosen));
     fields.push_back(field(kWeightDataset, "dataset", dataset));
     fields.push_back(field(kWeightConfigValue, "config value", values));
   }

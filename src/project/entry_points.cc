@@ -152,7 +152,6 @@ bool trains(const PythonModule& module, const std::vector<const PythonModule*>& 
       }
       if (method == "step" && (contains(receiver, "optim") || contains(receiver, "scaler"))) return true;
       if (method == "train" && (contains(receiver, "trainer") || receiver.empty())) return true;
-      if (c.callee == "exec" && contains(m.text(c.span), "configurator")) return true;
     }
     return false;
   });

@@ -21,7 +21,7 @@ bool is_entry_candidate_name(const std::string& relative_path);
 // work (nanoGPT's train.py, a bare main() call, LightningCLI(...)).
 bool runs_as_script(const PythonModule& module);
 // Whether the module (or a helper it imports) trains: a backward pass, an optimizer step, a
-// Trainer, fit(), LightningCLI, the configurator.
+// Trainer, fit(), LightningCLI. (A sampling script that shares the configurator does not.)
 bool trains(const PythonModule& module, const std::vector<const PythonModule*>& helpers);
 
 // The role of a file, or nullopt when it is no entry point. `console_script` names a

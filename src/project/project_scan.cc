@@ -337,7 +337,13 @@ class Scanner {
         for (const PythonImport& imp : m.imports) {
           if (imp.level > 0 || imp.module == top || starts_with(imp.module, top + ".")) uses_package = true;
         }
-        if (uses_package) {
+        // A script that puts the project on sys.path itself (sys.path.insert, rootutils) runs by path.
+        bool sets_path = false;
+        for (const PythonCall& c : m.calls) {
+          if (!c.function.empty()) continue;
+          sets_path |= c.callee == "sys.path.insert" || c.callee == "sys.path.append" || c.method() == "setup_root";
+        }
+        if (uses_package && !sets_path) {
           std::string module_root = parent_of(package);
           std::string rest = *below(found.rel, module_root);
           std::string mod = rest.substr(0, rest.size() - 3);
@@ -478,6 +484,20 @@ class Scanner {
       if (auto out = config_output_dir(p, c.file.values)) {
         std::error_code ec;
         if (fs::is_directory(*out, ec)) dirs.insert(*out);
+      }
+    }
+    // The output folder a documented command writes to (a Hugging Face example's --output_dir).
+    for (const Recipe& r : p.recipes) {
+      for (std::size_t i = 0; i < r.args.size(); ++i) {
+        std::string value;
+        for (const char* flag : {"--output_dir", "--output-dir", "--out_dir", "--checkpoint_dir", "--save_dir"}) {
+          if (r.args[i] == flag && i + 1 < r.args.size()) value = r.args[i + 1];
+          if (r.args[i].starts_with(std::string(flag) + "=")) value = r.args[i].substr(std::string(flag).size() + 1);
+        }
+        if (value.empty() || value.find('$') != std::string::npos) continue;
+        std::string dir = fs::path(value[0] == '/' ? value : p.root + "/" + value).lexically_normal().string();
+        std::error_code ec;
+        if (fs::is_directory(dir, ec)) dirs.insert(dir);
       }
     }
     // A checkpoint folder inside another listed one is part of it.

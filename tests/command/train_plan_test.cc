@@ -117,7 +117,9 @@ TEST(TrainPlan, SeveralGpusGoThroughTheProjectsLauncher) {
        {"torchrun", "--nproc_per_node=2", "run_clm.py", "--model_name_or_path", "gpt2", "--dataset_name", "wikitext",
         "--do_train", "--do_eval", "--output_dir", "out/clm"}},
       {"lightning", {}, 2, {"python", "main.py", "fit", "--config", "configs/tiny.yaml", "--trainer.devices=2"}},
-      {"hydra", {"mnist"}, 2, {"python", "src/train.py", "data=mnist", "trainer.devices=2"}},
+      // The primary config already picks data: mnist, so the words ask for the default run.
+      {"hydra", {"mnist"}, 2, {"python", "src/train.py", "trainer.devices=2"}},
+      {"hydra", {"tinystories"}, 2, {"python", "src/train.py", "data=tinystories", "trainer.devices=2"}},
       {"argparse_path", {}, 2, {"python", "train.py", "--cfg", "configs/small.yaml", "--gpus", "2"}},
       {"tinystories", {"tinystories"}, 1, {"python", "train.py", "--config", "configs/tinystories.yaml"}},
   };
