@@ -24,7 +24,7 @@ class ExplainCommand : public ::testing::Test {
  protected:
   core::EnvironmentVars env() const {
     core::EnvironmentVars e = testing::test_environment();
-    e.set("XDG_CACHE_HOME", (dir_.path() / "cache").string());
+    e.set("XDG_CACHE_HOME", testing::errors_cache_dir());  // compiled patterns shared by the suite
     e.set("XDG_CONFIG_HOME", (dir_.path() / "config").string());
     e.set("HOME", dir_.path().string());
     return e;
