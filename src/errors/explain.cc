@@ -223,7 +223,7 @@ void add_notes(Finding& f, const std::string& id, const ConfigText* config, cons
       return k == "vocab_size" || k == "num_labels" || k == "num_classes" || k == "max_position_embeddings" ||
              k == "block_size" || k == "max_length" || k == "max_seq_length" || k == "n_positions";
     });
-    if (!s.empty()) f.notes.push_back(config_name + " sets " + s + ": ids at or above a size are out of range.");
+    if (!s.empty()) f.notes.push_back(config_name + " sets " + s + "; an id at or above a table's size is out of range.");
   }
   if (id == "state_dict_missing_unexpected_keys") {
     std::string strip = value("strip_prefix"), add = value("add_prefix");
@@ -496,6 +496,22 @@ core::Result<Explanation> explain(const ExplainRequest& request) {
     }
   }
 
+  // The vocabulary the log reports (a tokenizer's or the data's), the largest one.
+  std::optional<std::pair<long, std::uint64_t>> data_vocab;
+  for (const MarkerHit& m : scan.markers) {
+    if (m.kind != MarkerKind::kVocabSize) continue;
+    std::string lower = m.text;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::size_t at = lower.find("vocab");
+    std::size_t digit = lower.find_first_of("0123456789", at);
+    if (digit == std::string::npos) continue;
+    long n = 0;
+    for (std::size_t i = digit; i < lower.size() && i < digit + 12 && (std::isdigit(static_cast<unsigned char>(lower[i])) || lower[i] == ','); ++i) {
+      if (lower[i] != ',') n = n * 10 + (lower[i] - '0');
+    }
+    if (n > 0 && (!data_vocab || n > data_vocab->first)) data_vocab = std::make_pair(n, m.line);
+  }
+
   // Findings, best first.
   const std::vector<ExceptionChain>* chain_list = &chains;
   auto exception_of = [&](std::uint64_t line) -> const PythonException* {
@@ -615,6 +631,12 @@ core::Result<Explanation> explain(const ExplainRequest& request) {
       if (!f.patch && out.command) f.patch = plan_memory_command(*out.command);
     } else if (entry.id == "nan_loss" && config) {
       f.patch = plan_nan_patch(*config, config_file->string(), display);
+    } else if ((entry.id == "index_out_of_range_embedding" || entry.id == "device_side_assert") && config && data_vocab) {
+      f.patch = plan_vocab_patch(*config, config_file->string(), display, data_vocab->first);
+      if (f.patch) {
+        f.notes.push_back(fmt::format("The log reports a vocabulary of {} (line {}), more than the model's embedding has.",
+                                      data_vocab->first, data_vocab->second));
+      }
     }
     if (f.patch) {
       for (auto& fix : f.fixes) {
@@ -683,6 +705,8 @@ core::Result<Explanation> explain(const ExplainRequest& request) {
   for (std::size_t i = 0; i < findings.size(); ++i) {
     Finding& f = findings[i];
     f.confidence = confidence_for(f.score, f.root_exception);
+    if (findings.size() == 1) f.confidence += 0.08;  // nothing competes with it
+    if (!f.root_exception && f.count >= 3) f.confidence += 0.04;  // said again and again
     if (i == 0 && findings.size() > 1 && findings[1].score > f.score - 5) f.confidence -= 0.1;
     if (i > 0) f.confidence = std::min(f.confidence, findings[i - 1].confidence - 0.05);
     f.confidence = std::clamp(f.confidence, 0.05, 0.97);

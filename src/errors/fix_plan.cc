@@ -259,6 +259,16 @@ std::optional<ConfigPatch> plan_nan_patch(const ConfigText& config, const std::s
   return finish_patch(config, file, display, edits, {}, std::move(changes), std::move(notes));
 }
 
+std::optional<ConfigPatch> plan_vocab_patch(const ConfigText& config, const std::string& file, const std::string& display,
+                                            long data_vocab) {
+  const ConfigValue* v = first_of(config, {"vocab_size", "n_vocab", "num_tokens"});
+  auto current = v ? as_int(v->text) : std::nullopt;
+  if (!v || !current || *current == 0 || *current >= data_vocab) return std::nullopt;
+  std::string to = std::to_string(data_vocab);
+  return finish_patch(config, file, display, {{v->line, v->begin, v->end, to}}, {},
+                      {{v->path, v->text, to, "the embedding needs a row for every token id the data has"}}, {});
+}
+
 std::vector<std::string> config_paths_in_command(std::string_view command) {
   std::vector<std::string> words;
   std::string word;

@@ -51,6 +51,9 @@ std::optional<ConfigPatch> plan_memory_patch(const ConfigText& config, const std
                                              const std::string& display, const ProjectCode& code);
 // The NaN-loss change (learning rate /10; fp16 -> bf16), or nullopt.
 std::optional<ConfigPatch> plan_nan_patch(const ConfigText& config, const std::string& file, const std::string& display);
+// An embedding smaller than the data's vocabulary: vocab_size raised to what the log reports.
+std::optional<ConfigPatch> plan_vocab_patch(const ConfigText& config, const std::string& file, const std::string& display,
+                                            long data_vocab);
 // The out-of-memory change to a command line's flags (--per_device_train_batch_size 8 ...).
 std::optional<ConfigPatch> plan_memory_command(const std::string& command);
 

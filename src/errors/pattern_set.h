@@ -31,6 +31,7 @@ enum class MarkerKind {
   kCommand,        // a logged command line: "python train.py --config x.yaml", "torchrun ..."
   kConfigPath,     // "config: configs/x.yaml", "--config=x.yaml", "config file x.yaml"
   kFinished,       // "Training completed", HF's 'train_runtime', Lightning's "`Trainer.fit` stopped"
+  kVocabSize,      // "vocab 44", "vocab_size: 50257": the vocabulary the data or tokenizer has
 };
 
 struct MarkerSpec {

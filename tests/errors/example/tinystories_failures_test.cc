@@ -62,7 +62,12 @@ TEST_F(TinystoriesFailures, VocabularySmallerThanTheData) {
   ASSERT_FALSE(f.notes.empty());
   EXPECT_NE(f.notes.front().find("model.vocab_size: 32"), std::string::npos) << f.notes.front();
   EXPECT_EQ(x.ended.state, "failed");
-  ASSERT_TRUE(x.exit == std::nullopt || x.exit->code == 1);
+  // The data's vocabulary is in the log ("vocab 44"): the change raises the config to it.
+  ASSERT_TRUE(f.patch);
+  EXPECT_NE(f.patch->diff.find("-  vocab_size: 32      # characters in the vocabulary (0: from the data)\n"
+                               "+  vocab_size: 44      # characters in the vocabulary (0: from the data)\n"),
+            std::string::npos)
+      << f.patch->diff;
 }
 
 TEST_F(TinystoriesFailures, MissingConfigKey) {
