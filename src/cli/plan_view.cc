@@ -26,6 +26,8 @@ std::string leaf(const std::string& key) {
   return dot == std::string::npos ? key : key.substr(dot + 1);
 }
 
+// The facts of a config, one line per kind; model sizes by their short names, the rest by their
+// keys in the config. Empty (null) values are left out.
 std::string render_facts(const std::vector<project::ConfigFact>& facts) {
   std::string out;
   const std::pair<project::FactKind, const char*> kinds[] = {
@@ -35,12 +37,23 @@ std::string render_facts(const std::vector<project::ConfigFact>& facts) {
   for (const auto& [kind, label] : kinds) {
     std::string line;
     for (const auto& f : facts) {
-      if (f.kind != kind) continue;
-      line += (line.empty() ? "" : ", ") + fmt::format("{} {}", leaf(f.key), number(f.value));
+      if (f.kind != kind || f.value.is_null()) continue;
+      std::string key = kind == project::FactKind::kModel ? leaf(f.key) : f.key;
+      line += (line.empty() ? "" : ", ") + fmt::format("{} {}", key, number(f.value));
     }
     if (!line.empty()) out += fmt::format("              {:<8} {}\n", label, line);
   }
   return out;
+}
+
+std::string takes_text(const project::ResumeConvention& r) {
+  switch (r.takes) {
+    case project::ResumeTakes::kPath: return "a path";
+    case project::ResumeTakes::kOptionalPath: return "an optional path (given, so the choice is explicit)";
+    case project::ResumeTakes::kBoolean: return "no path: the script finds its own latest checkpoint";
+    case project::ResumeTakes::kKeyword: return fmt::format("the keyword '{}'", r.keyword);
+  }
+  return "a path";
 }
 
 std::string relative(const std::string& path, const std::string& base) { return command::relative_to(path, base); }
@@ -55,7 +68,7 @@ std::string render_plan(const command::CommandPlan& plan, const core::TerminalSt
     line("config", relative(*plan.config, plan.project_root));
     out += render_facts(plan.facts);
   } else {
-    line("config", "none (the entry point's defaults)");
+    line("config", plan.kind == "eval" ? "none (the evaluation script takes no config)" : "none (the entry point's defaults)");
   }
   if (plan.checkpoint) {
     const auto& c = *plan.checkpoint;
@@ -67,7 +80,7 @@ std::string render_plan(const command::CommandPlan& plan, const core::TerminalSt
   }
   for (const auto& s : plan.skipped) line("skipped", fmt::format("{}: {}", relative(s.path, plan.project_root), s.reason));
   if (resume && plan.kind == "resume") {
-    line("resume", fmt::format("{} takes {}", resume->flag, project::resume_takes_name(resume->takes)));
+    line("resume", fmt::format("{} takes {}", resume->flag, takes_text(*resume)));
   }
   line("cwd", plan.cwd);
   line("command", style.bold(plan.display));

@@ -21,10 +21,11 @@ std::string number(const nlohmann::json& value) {
 std::string short_facts(const project::ConfigFile& file) {
   std::string out;
   for (const auto& f : file.facts) {
+    if (f.value.is_null()) continue;
     std::size_t dot = f.key.rfind('.');
     out += (out.empty() ? "" : ", ") + fmt::format("{} {}", dot == std::string::npos ? f.key : f.key.substr(dot + 1), number(f.value));
   }
-  if (out.size() > 110) out = out.substr(0, 107) + "...";
+  if (out.size() > 140) out = out.substr(0, 137) + "...";
   return out;
 }
 

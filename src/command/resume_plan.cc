@@ -53,8 +53,11 @@ PlanResult plan_resume(const project::ProjectScan& scan, const PlanRequest& requ
   if (entry->resume->takes == project::ResumeTakes::kBoolean || entry->resume->takes == project::ResumeTakes::kKeyword) {
     std::vector<std::string> dir_words = output_dir_words(*entry, lookup);
     more.insert(more.end(), dir_words.begin(), dir_words.end());
-    notes.push_back(fmt::format("{} {} takes no path: the script loads its own latest checkpoint from its output folder",
-                                entry->path, entry->resume->flag));
+    std::string words;
+    for (const auto& w : resume_words(*entry, *entry->resume, checkpoint_arg)) words += (words.empty() ? "" : " ") + w;
+    notes.push_back(fmt::format("{} finds the checkpoint itself ({} names no file): it loads the latest one in its"
+                                " output folder",
+                                entry->path, words));
     if (!lookup.skipped.empty()) {
       notes.push_back(fmt::format("warning: the newest file there, {}, cannot be loaded ({}); check that the script"
                                   " skips it before running",

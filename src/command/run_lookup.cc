@@ -126,7 +126,8 @@ std::optional<Candidate> saved_run(const project::TrainingProject& p, const std:
             if (cfg.hydra_group == group && o.ends_with("=" + cfg.hydra_option)) c.config = cfg.path;
           }
         }
-        *evidence = fmt::format("the run's arguments, from {}", relative_to((dir / ".hydra" / "overrides.yaml").string(), p.root));
+        *evidence = fmt::format("as Hydra saved them in {}",
+                                relative_to((dir / ".hydra" / "overrides.yaml").string(), p.root));
         *run_dir = dir.string();
         return c;
       }
@@ -141,7 +142,7 @@ std::optional<Candidate> saved_run(const project::TrainingProject& p, const std:
         std::string rel = relative_to((dir / "config.yaml").string(), p.root);
         c.args = {"--config", rel};
         c.config = rel;
-        *evidence = fmt::format("the config LightningCLI saved with the run, {}", rel);
+        *evidence = fmt::format("as LightningCLI saved them in {}", rel);
         *run_dir = dir.string();
         return c;
       }
@@ -163,7 +164,7 @@ std::variant<std::monostate, Candidate, Ambiguity> run_of(const project::Trainin
       if (c.config && (stem_of(*c.config) == name)) named.push_back(&c);
     }
     if (named.size() == 1) {
-      *evidence = fmt::format("the checkpoint's own config is named '{}'", name);
+      *evidence = fmt::format("the checkpoint names its config '{}'", name);
       if (auto out = output_dir_of(p, *named[0])) *run_dir = *out;
       return *named[0];
     }
@@ -204,7 +205,7 @@ std::variant<std::monostate, Candidate, Ambiguity> run_of(const project::Trainin
   }
   auto out = output_dir_of(p, *tied[0]);
   *run_dir = out.value_or("");
-  *evidence = fmt::format("its output folder {} holds the checkpoint", relative_to(*run_dir, p.root));
+  *evidence = fmt::format("its output folder, {}, holds the checkpoint", relative_to(*run_dir, p.root));
   return *tied[0];
 }
 
@@ -348,7 +349,7 @@ RunLookupResult find_run(const project::ProjectScan& scan, const PlanRequest& re
   }
   if (named_run) {
     lookup.run = named_run;
-    evidence = fmt::format("the run given by '{}'", target);
+    evidence = fmt::format("given as '{}'", target);
   } else if (auto saved = saved_run(p, lookup.checkpoint.path, &evidence, &lookup.run_dir)) {
     lookup.run = std::move(*saved);
   } else {
@@ -371,7 +372,7 @@ RunLookupResult find_run(const project::ProjectScan& scan, const PlanRequest& re
                        trainers, false};
     }
   } else {
-    lookup.notes.push_back("the run: " + evidence);
+    lookup.notes.push_back("the original run's config and arguments: " + evidence);
   }
   if (lookup.run) lookup.considered.push_back(*lookup.run);
   for (const auto& c : candidates) {
