@@ -301,10 +301,12 @@ RootCause find_root_cause(const RootCauseInput& input) {
   std::vector<RankedEntry> list;
   for (auto& [e, r] : ranked) {
     const ErrorEntry& entry = kb.entries[e];
-    if (finished && !r.on_exception && !in(kMatterWhenFinished, entry.id)) {
+    if (finished && !in(kMatterWhenFinished, entry.id)) {
+      // Printed (or raised and handled) during a run that then finished normally: not fatal.
       const EntryHits& hits = scan.entries[e];
       std::uint64_t last = hits.last ? hits.last->line : 0;
-      if (last < *finished_line) continue;  // printed during a run that then finished normally
+      for (auto l : r.exception_lines) last = std::max(last, l);
+      if (last < *finished_line) continue;
     }
     list.push_back(r);
   }
