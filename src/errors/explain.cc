@@ -105,8 +105,24 @@ std::optional<std::string> read_text_file(const fs::path& path, std::size_t limi
   return text.str();
 }
 
-// The training command in a logged line: from the interpreter or launcher on.
+// The training command in a logged line: from the interpreter or launcher on. A command logged as
+// a Python list (['/usr/bin/python3', '-u', 'train.py', ...], DeepSpeed's launcher) becomes words.
 std::string command_from(std::string_view line) {
+  std::size_t list = line.find("['");
+  if (list != std::string_view::npos) {
+    std::size_t end = line.find("']", list);
+    std::string words;
+    std::string_view inner = line.substr(list + 2, end == std::string_view::npos ? std::string_view::npos : end - list - 2);
+    std::size_t start = 0;
+    while (start <= inner.size()) {
+      std::size_t sep = inner.find("', '", start);
+      std::string_view word = inner.substr(start, sep == std::string_view::npos ? std::string_view::npos : sep - start);
+      words += (words.empty() ? "" : " ") + std::string(word);
+      if (sep == std::string_view::npos) break;
+      start = sep + 4;
+    }
+    return words;
+  }
   std::size_t best = std::string_view::npos;
   for (std::string_view start : {"torchrun", "accelerate launch", "deepspeed", "srun", "python"}) {
     std::size_t at = line.find(start);

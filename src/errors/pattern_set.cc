@@ -28,7 +28,7 @@ const std::vector<MarkerSpec> kMarkers = {
     {MarkerKind::kRootCause, R"(Root Cause \(first observed failure\))"},
     {MarkerKind::kFailures, R"(^Failures:$)"},
     {MarkerKind::kExitStatus, R"(exitcode\s*: -?[0-9]+|exit(?:ed)? (?:with )?(?:exit )?(?:code|status):? -?[0-9]+|return code = -?[0-9]+|returned non-zero exit status -?[0-9]+|terminated with (?:exit code|signal) \S+)"},
-    {MarkerKind::kCommand, R"((?:^|[\s'"/+$>])(?:python[0-9.]*|torchrun|accelerate launch|deepspeed|srun)\s[^\n]*\.py\b)"},
+    {MarkerKind::kCommand, R"((?:^|[\s'"/+$>\[])(?:python[0-9.]*|torchrun|accelerate launch|deepspeed|srun)['",]*\s[^\n]*\.py\b)"},
     {MarkerKind::kConfigPath, R"((?:--|\b)(?:config|config[_-]file|config[_-]path|cfg|deepspeed|config-name)(?:\s*[:=]\s*|\s+)['"]?[A-Za-z0-9_./~-]+\.(?:ya?ml|json|toml)\b|\bconfig file [A-Za-z0-9_./~-]+\.(?:ya?ml|json|toml)\b)", true},
     {MarkerKind::kFinished, R"(\btraining (?:is )?(?:complete|completed|finished|done)\b|\bfinished training\b|'train_runtime'|`Trainer\.fit` stopped|^done: [0-9]+ steps)", true},
     {MarkerKind::kVocabSize, R"(\bvocab(?:ulary)?(?:[ _]?size)?\b ?[:=]? ?[0-9][0-9,]*\b)", true},

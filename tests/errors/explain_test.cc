@@ -383,6 +383,21 @@ TEST(Explain, OomFixAsACommandWhenSettingsAreFlags) {
   EXPECT_FALSE(apply_config_patch(*x.findings[0].patch).ok());
 }
 
+TEST(Explain, CommandLoggedAsAPythonListByTheDeepSpeedLauncher) {
+  std::string log = oom_traceback("") +
+                    "[2023-04-14 13:11:27,885] [ERROR] [launch.py:434:sigkill_handler] ['/usr/bin/python3', '-u', "
+                    "'main.py', '--local_rank=0', '--per_device_train_batch_size', '8', '--deepspeed'] exits with "
+                    "return code = 1\n";
+  Explanation x = explain_text(log);
+  ASSERT_TRUE(x.command);
+  EXPECT_EQ(*x.command, "/usr/bin/python3 -u main.py --local_rank=0 --per_device_train_batch_size 8 --deepspeed");
+  ASSERT_EQ(top_id(x), "cuda_oom");
+  ASSERT_TRUE(x.findings[0].patch);
+  EXPECT_EQ(x.findings[0].patch->patched,
+            "/usr/bin/python3 -u main.py --local_rank=0 --per_device_train_batch_size 4 --gradient_accumulation_steps 2 "
+            "--deepspeed");
+}
+
 TEST(Explain, NanLossInARunThatFinishedWithItsStepAndLearningRate) {
   testing::TempDir dir;
   auto config = dir.write("nan.yaml", "train:\n  lr: 1.0e+4          # peak learning rate\n  min_lr: 1.0e+3\n  bf16: false\n");
