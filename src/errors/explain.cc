@@ -630,7 +630,10 @@ core::Result<Explanation> explain(const ExplainRequest& request) {
         bool wanted = (entry.id == "cuda_oom" && (is_batch_key(v.key) || is_accumulation_key(v.key))) ||
                       (entry.id == "nan_loss" && (is_learning_rate_key(v.key) || v.key == "fp16" || v.key == "bf16" ||
                                                   v.key == "mixed_precision" || v.key == "precision" ||
-                                                  v.key == "warmup_steps" || v.key == "grad_clip" || v.key == "max_grad_norm"));
+                                                  v.key == "warmup_steps" || v.key == "grad_clip" || v.key == "max_grad_norm")) ||
+                      ((entry.id == "index_out_of_range_embedding" || entry.id == "device_side_assert") &&
+                       (v.key == "vocab_size" || v.key == "max_position_embeddings" || v.key == "block_size" ||
+                        v.key == "num_labels" || v.key == "num_classes"));
         if (wanted) f.values.emplace("config." + v.path, v.text);
       }
     }
@@ -648,6 +651,7 @@ core::Result<Explanation> explain(const ExplainRequest& request) {
     } else if (entry.id == "nan_loss" && config) {
       f.patch = plan_nan_patch(*config, config_file->string(), display);
     } else if ((entry.id == "index_out_of_range_embedding" || entry.id == "device_side_assert") && config && data_vocab) {
+      f.values.emplace("log_vocab_size", std::to_string(data_vocab->first));
       f.patch = plan_vocab_patch(*config, config_file->string(), display, data_vocab->first);
       if (f.patch) {
         f.notes.push_back(fmt::format("The log reports a vocabulary of {} (line {}), more than the model's embedding has.",
