@@ -252,7 +252,11 @@ int main(int argc, char** argv) {
   std::ifstream(dir + "/grep.out") >> grep_count;
   std::ifstream explain_out(dir + "/explain.json");
   for (std::string line; std::getline(explain_out, line);) {
-    if (finding.empty() && line.find("\"id\": ") != std::string::npos) finding = line.substr(line.find(':') + 2);
+    if (finding.empty() && line.find("\"id\": ") != std::string::npos) {
+      finding = line.substr(line.find(':') + 2);
+      while (!finding.empty() && (finding.back() == ',' || finding.back() == '"')) finding.pop_back();
+      if (!finding.empty() && finding.front() == '"') finding.erase(0, 1);
+    }
   }
   std::printf("log: %.2f GB, %zu knowledge-base patterns (grep -E -f gets the same, converted to ERE)\n", gigabytes, count);
   std::printf("grep -c -E -f PATTERNS   %7.2f s   %6.1f MB resident   %s matching lines\n", best_grep.seconds,
