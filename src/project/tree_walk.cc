@@ -71,6 +71,29 @@ std::string read_small(const std::string& path) {
   return file ? std::move(file->text) : std::string();
 }
 
+// Whether a folder holds source files directly (looked at up to kMaxSourceProbeEntries entries).
+constexpr std::size_t kMaxSourceProbeEntries = 4096;
+
+bool holds_source(const std::string& path) {
+  static const std::set<std::string, std::less<>> kSourceExtensions = {".py", ".cc", ".cpp", ".h", ".hpp", ".c",
+                                                                       ".rs", ".go", ".js", ".ts", ".java", ".sh"};
+  DIR* d = ::opendir(path.c_str());
+  if (!d) return false;
+  bool found = false;
+  std::size_t seen = 0;
+  while (dirent* e = ::readdir(d)) {
+    if (++seen > kMaxSourceProbeEntries) break;
+    std::string_view name = e->d_name;
+    std::size_t dot = name.rfind('.');
+    if (dot != std::string_view::npos && dot > 0 && kSourceExtensions.count(name.substr(dot))) {
+      found = true;
+      break;
+    }
+  }
+  ::closedir(d);
+  return found;
+}
+
 class Walker {
  public:
   Walker(std::string root, const WalkLimits& limits) : limits_(limits) { tree_.root = std::move(root); }
@@ -167,6 +190,9 @@ class Walker {
               bool is_link) {
     bool ignored = ignores_.ignored(path, true);
     std::optional<SkipKind> kind = classify_folder(name, path, child);
+    // A folder named like checkpoints that git tracks and that holds source code is source
+    // (src/checkpoint/ of a checkpoint library); an ignored one is output, whatever it holds.
+    if (kind == SkipKind::kCheckpoints && !ignored && holds_source(path)) kind.reset();
     if (!kind && is_link) kind = SkipKind::kSymlink;
     if (!kind && ignored) kind = SkipKind::kIgnored;
     if (!kind && depth + 1 > limits_.max_depth) kind = SkipKind::kDepth;

@@ -33,10 +33,11 @@ TEST(TreeWalk, SkipsWhatNoProjectKeepsAsSource) {
   dir.write("src/__pycache__/model.pyc", "");
   dir.write("datasets/__init__.py", "");  // a package named datasets is source
   dir.write("configs/data/mnist.yaml", "");  // a Hydra config group named data is config
+  dir.write("src/checkpoint/reader.py", "");   // source in a folder named like checkpoints
   auto tree = walk_tree(dir.path().string());
   ASSERT_TRUE(tree) << tree.error().message;
-  EXPECT_EQ(tree->files, (std::vector<std::string>{"configs/data/mnist.yaml", "datasets/__init__.py", "src/model.py",
-                                                   "train.py"}));
+  EXPECT_EQ(tree->files, (std::vector<std::string>{"configs/data/mnist.yaml", "datasets/__init__.py",
+                                                   "src/checkpoint/reader.py", "src/model.py", "train.py"}));
   EXPECT_TRUE(skipped_as(*tree, "venv", SkipKind::kVirtualenv));
   EXPECT_TRUE(skipped_as(*tree, "env", SkipKind::kVirtualenv));
   EXPECT_TRUE(skipped_as(*tree, "node_modules", SkipKind::kDependencies));
