@@ -113,12 +113,16 @@ std::string first_paragraph(const std::string& text) {
   return out.size() > 200 ? out.substr(0, 197) + "..." : out;
 }
 
-bool is_entry_candidate_name(const std::string& relative_path) {
-  if (!ends_with(relative_path, ".py")) return false;
+bool in_test_folder(const std::string& relative_path) {
   std::string path = "/" + lower(relative_path);
   for (const char* dir : {"/tests/", "/test/", "/testing/", "/docs/", "/benchmarks/", "/.github/"}) {
-    if (contains(path, dir)) return false;
+    if (contains(path, dir)) return true;
   }
+  return false;
+}
+
+bool is_entry_candidate_name(const std::string& relative_path) {
+  if (!ends_with(relative_path, ".py") || in_test_folder(relative_path)) return false;
   std::string stem = stem_of(relative_path);
   if (starts_with(stem, "test_") || ends_with(stem, "_test") || stem == "conftest" || stem == "setup" ||
       stem == "__init__") {

@@ -16,6 +16,8 @@ namespace trainctl::project {
 // A file whose name says it may be an entry point (train*.py, main.py, run_*.py, eval*.py, ...);
 // files in test folders and test_*.py are not. Cheap: decides which files are read at all.
 bool is_entry_candidate_name(const std::string& relative_path);
+// Under tests/, test/, docs/, benchmarks/: never an entry point, even when a script launches it.
+bool in_test_folder(const std::string& relative_path);
 
 // Whether the module runs as a script: a __main__ guard, or code at module level that does the
 // work (nanoGPT's train.py, a bare main() call, LightningCLI(...)).

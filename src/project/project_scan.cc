@@ -295,6 +295,7 @@ class Scanner {
       if (!target.empty()) candidates.insert(target);
     }
     for (const auto& rel : candidates) {
+      if (in_test_folder(rel)) continue;
       const PythonModule* m = module(rel);
       if (!m) continue;
       std::vector<const PythonModule*> helpers = helpers_of(rel, *m);
