@@ -174,7 +174,15 @@ class Scanner {
     }
     const NormalizedLine* matched = nullptr;
     for (const NormalizedLine& seg : segments(start, end, hit.pos)) {
-      if (patterns_.confirm(hit.id, seg.text) && (ref.is_marker || !patterns_.excluded(ref.index, seg.text))) {
+      // An indented line (a log pasted as a code block, a launcher's summary) is tried as written
+      // and without its indentation, for patterns anchored at the start of the line.
+      std::string_view text = seg.text;
+      bool ok = patterns_.confirm(hit.id, text);
+      if (!ok && !text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        text.remove_prefix(std::min(text.find_first_not_of(" \t"), text.size()));
+        ok = patterns_.confirm(hit.id, text);
+      }
+      if (ok && (ref.is_marker || !patterns_.excluded(ref.index, text))) {
         matched = &seg;
         break;
       }

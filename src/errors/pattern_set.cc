@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 // The structure markers. Each is loosened like an entry's pattern for Hyperscan and confirmed
 // with RE2 on the normalised line, so they are written for the normalised line.
 const std::vector<MarkerSpec> kMarkers = {
-    {MarkerKind::kTraceback, R"(Traceback \(most recent call last\):)"},
+    {MarkerKind::kTraceback, R"(Traceback \(most recent call last\))"},
     {MarkerKind::kChainContext, R"(During handling of the above exception, another exception occurred)"},
     {MarkerKind::kChainCause, R"(The above exception was the direct cause of the following exception)"},
     {MarkerKind::kRootCause, R"(Root Cause \(first observed failure\))"},

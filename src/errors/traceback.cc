@@ -8,6 +8,8 @@ namespace trainctl::errors {
 namespace {
 
 constexpr std::string_view kTracebackMarker = "Traceback (most recent call last):";
+// IPython and Jupyter: "OutOfMemoryError                          Traceback (most recent call last)".
+constexpr std::string_view kIpythonMarker = "Traceback (most recent call last)";
 constexpr std::string_view kContextMarker = "During handling of the above exception, another exception occurred";
 constexpr std::string_view kCauseMarker = "The above exception was the direct cause of the following exception";
 
@@ -51,6 +53,48 @@ std::optional<Frame> parse_frame_line(std::string_view text) {
   return f;
 }
 
+// IPython frames: "File /path/x.py:123, in f(a, b)" and "Cell In[5], line 3".
+std::optional<Frame> parse_ipython_frame(std::string_view text) {
+  std::string_view s = trim(text);
+  Frame f;
+  if (s.substr(0, 8) == "Cell In[") {
+    std::size_t comma = s.find("], line ");
+    if (comma == std::string_view::npos) return std::nullopt;
+    f.file = std::string(s.substr(0, comma + 1));
+    std::size_t i = comma + 8;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && f.file_line < 1000000000) {
+      f.file_line = f.file_line * 10 + static_cast<std::uint64_t>(s[i++] - '0');
+    }
+    f.user = true;
+    return f;
+  }
+  if (s.substr(0, 5) != "File " || (s.size() > 5 && s[5] == '"')) return std::nullopt;
+  std::size_t in = s.find(", in ");
+  std::size_t colon = s.rfind(':', in == std::string_view::npos ? s.size() : in);
+  if (colon == std::string_view::npos || colon <= 5) return std::nullopt;
+  std::size_t i = colon + 1;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9' && f.file_line < 1000000000) {
+    f.file_line = f.file_line * 10 + static_cast<std::uint64_t>(s[i++] - '0');
+  }
+  if (i == colon + 1) return std::nullopt;
+  f.file = std::string(s.substr(5, colon - 5));
+  if (in != std::string_view::npos) {
+    std::string_view fn = s.substr(in + 5);
+    f.function = std::string(fn.substr(0, fn.find('(')));
+  }
+  f.user = !is_library_path(f.file);
+  return f;
+}
+
+// IPython's source context: "----> 3 trainer.train()" and "      2 x = 1".
+bool is_ipython_context(std::string_view text) {
+  std::string_view s = trim(text);
+  if (s.substr(0, 2) == "--" && s.find("> ") != std::string_view::npos) return true;
+  std::size_t i = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  return i > 0 && (i == s.size() || s[i] == ' ');
+}
+
 // A line of carets and tildes under a frame's code (Python 3.11+), or "...<N lines>...".
 bool is_marker_line(std::string_view text) {
   std::string_view s = trim(text);
@@ -89,6 +133,13 @@ struct RankLines {
   std::vector<const LogLine*> lines;
 };
 
+// "OutOfMemoryError                          Traceback (most recent call last)"
+bool is_ipython_header(std::string_view text) {
+  std::size_t at = text.find(kIpythonMarker);
+  if (at == std::string_view::npos || at + kIpythonMarker.size() != text.size()) return false;
+  return parse_exception_line(text.substr(0, at)).has_value() || trim(text.substr(0, at)).empty();
+}
+
 class RankParser {
  public:
   explicit RankParser(const std::vector<const LogLine*>& lines) : l_(lines) {}
@@ -99,7 +150,7 @@ class RankParser {
     std::size_t since_exception = 0;
     for (std::size_t i = 0; i < l_.size();) {
       std::string_view t = l_[i]->text;
-      if (contains(t, kTracebackMarker)) {
+      if (contains(t, kTracebackMarker) || is_ipython_header(t)) {
         auto [exception, next] = parse_one(i);
         if (!pending.empty() && !chains.empty() && since_exception < 20) {
           exception.chained = pending;
@@ -161,11 +212,26 @@ class RankParser {
         ex.frames.push_back(std::move(*frame));
         continue;
       }
-      if (is_marker_line(t)) {
+      if (auto frame = parse_ipython_frame(t)) {
+        frame->log_line = l_[i]->number;
+        ++i;
+        // The line the arrow points at is the frame's code.
+        while (i < l_.size() && is_ipython_context(l_[i]->text)) {
+          std::string_view c = trim(l_[i]->text);
+          if (c.substr(0, 2) == "--") frame->code = std::string(trim(c.substr(c.find("> ") + 2)));
+          ++i;
+        }
+        std::size_t sp = frame->code.find_first_not_of("0123456789");
+        if (sp != std::string::npos && sp > 0) frame->code = std::string(trim(std::string_view(frame->code).substr(sp)));
+        if (ex.frames.size() >= kMaxFrames) ex.frames.erase(ex.frames.begin());
+        ex.frames.push_back(std::move(*frame));
+        continue;
+      }
+      if (is_marker_line(t) || is_ipython_context(t) || (!t.empty() && t.find_first_not_of('-') == std::string_view::npos)) {
         ++i;
         continue;
       }
-      if (contains(t, kTracebackMarker)) break;  // a new traceback before this one ended
+      if (contains(t, kTracebackMarker) || is_ipython_header(t)) break;  // a new traceback before this one ended
       std::size_t ind = indent(t);
       bool shallow = frame_indent == std::string::npos || ind < frame_indent || ind <= base;
       if (shallow) {

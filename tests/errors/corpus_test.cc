@@ -199,6 +199,20 @@ ncclSystemError: System call (e.g. socket, malloc) or external library call fail
            ^^^^^^^^^^^^^^^^^^^^
 AssertionError: Torch not compiled with CUDA enabled
 )"},
+    {"pasted_as_indented_block", "cpu_oom_killed", R"(    step 1/100 | loss 3.1
+    step 2/100 | loss 3.0
+    Killed
+)"},
+    {"jupyter_oom", "cuda_oom", R"(---------------------------------------------------------------------------
+OutOfMemoryError                          Traceback (most recent call last)
+Cell In[7], line 3
+----> 3 trainer.train()
+
+File /opt/conda/lib/python3.10/site-packages/transformers/trainer.py:1539, in Trainer.train(self, resume_from_checkpoint, trial)
+-> 1539 return inner_training_loop(
+
+OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB. GPU 0 has a total capacity of 14.75 GiB of which 3.06 MiB is free.
+)"},
     {"clean_hf_finished", "none", R"(Some weights of BertForSequenceClassification were not initialized from the model checkpoint at bert-base-uncased and are newly initialized: ['classifier.bias', 'classifier.weight']
 You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.
 /venv/lib/python3.10/site-packages/transformers/optimization.py:391: FutureWarning: This implementation of AdamW is deprecated and will be removed in a future version. Use the PyTorch implementation torch.optim.AdamW instead

@@ -168,6 +168,35 @@ Root Cause (first observed failure):
   EXPECT_EQ(chains[0].exceptions[0].frames.size(), 1u);
 }
 
+TEST(Traceback, IpythonAndJupyterTracebacks) {
+  auto chains = parse_tracebacks(lines_of(R"(---------------------------------------------------------------------------
+OutOfMemoryError                          Traceback (most recent call last)
+Cell In[7], line 3
+      1 model = build()
+      2 trainer = make_trainer(model)
+----> 3 trainer.train()
+
+File /opt/conda/lib/python3.10/site-packages/transformers/trainer.py:1539, in Trainer.train(self, resume_from_checkpoint, trial)
+   1537         hf_hub_utils.enable_progress_bars()
+-> 1539 return inner_training_loop(
+   1540     args=args,
+
+OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB. GPU 0 has a total capacity of 14.75 GiB of which 3.06 MiB is free.
+)"));
+  ASSERT_EQ(chains.size(), 1u);
+  const PythonException& ex = chains[0].exceptions[0];
+  EXPECT_EQ(ex.type, "OutOfMemoryError");
+  EXPECT_EQ(ex.line, 13u);
+  ASSERT_EQ(ex.frames.size(), 2u);
+  EXPECT_EQ(ex.frames[0].file, "Cell In[7]");
+  EXPECT_EQ(ex.frames[0].file_line, 3u);
+  EXPECT_EQ(ex.frames[0].code, "trainer.train()");
+  EXPECT_TRUE(ex.frames[0].user);
+  EXPECT_FALSE(ex.frames[1].user);
+  EXPECT_EQ(ex.frames[1].function, "Trainer.train");
+  EXPECT_EQ(ex.user_frame()->file, "Cell In[7]");
+}
+
 TEST(Traceback, ExceptionLinesAndNot) {
   EXPECT_TRUE(parse_exception_line("KeyError: 'lr'"));
   EXPECT_TRUE(parse_exception_line("torch.cuda.OutOfMemoryError: CUDA out of memory."));
