@@ -3,7 +3,7 @@
 // all three git-ignored — against `git ls-files | wc -l` on the same tree. Targets: under 100 ms,
 // and no slower than git listing its index. Also the same work in process (scan + plan).
 //
-// Usage: bench_project [--runs N] [--trainctl PATH] [--keep]
+// Usage: bench_project [--runs N] [--trainctl PATH] [--keep]   (runs default 40, interleaved)
 #include <stdlib.h>
 
 #include <algorithm>
@@ -99,7 +99,7 @@ std::string make_tree() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int runs = 20;
+  int runs = 40;
   bool keep = false;
   std::string trainctl = TRAINCTL_BINARY;
   for (int i = 1; i < argc; ++i) {
@@ -126,9 +126,17 @@ int main(int argc, char** argv) {
   }
   std::sort(in_process.begin(), in_process.end());
 
-  auto ours = trainctl::bench::time_process(
-      {trainctl, "--json", "train", "--dry-run", "--project", root, "tinystories"}, runs, 0);
-  auto git = trainctl::bench::time_process({"/bin/sh", "-c", "git -C '" + root + "' ls-files | wc -l"}, runs, 0);
+  // Interleaved, one run of each at a time, so that load from other processes on the machine
+  // falls on both alike.
+  trainctl::bench::Timing ours, git;
+  for (int i = 0; i < runs; ++i) {
+    auto a = trainctl::bench::time_process({trainctl, "--json", "train", "--dry-run", "--project", root, "tinystories"},
+                                           1, 0);
+    auto b = trainctl::bench::time_process({"/bin/sh", "-c", "git -C '" + root + "' ls-files | wc -l"}, 1, 0);
+    ours.seconds.push_back(a.seconds[0]);
+    ours.failures += a.failures;
+    git.seconds.push_back(b.seconds[0]);
+  }
   double ours_ms = ours.median() * 1e3, git_ms = git.median() * 1e3;
   std::printf("bench_project: %d files (50 sources; data/, .venv/ and %d checkpoints git-ignored), made in %.1f s\n",
               kTotalFiles, kCheckpoints, setup_s);
