@@ -251,6 +251,25 @@ void add_notes(Finding& f, const std::string& id, const ConfigText* config, cons
                         "unwrapped model (`model.module` for DDP, `model._orig_mod` after torch.compile).");
     }
   }
+  if (id == "shape_mismatch_matmul") {
+    // "64x512" and "256x10": the layer takes 256 features and was given 512.
+    std::string a = value("mat1"), b = value("mat2");
+    std::size_t xa = a.find('x'), xb = b.find('x');
+    if (xa != std::string::npos && xb != std::string::npos) {
+      std::string given = a.substr(xa + 1), expected = b.substr(0, xb);
+      std::string code = value("user_code");
+      f.notes.push_back("The input is " + a + " and the weight " + b + ": the layer takes " + expected +
+                        " features and was given " + given +
+                        (code.empty() ? "" : " (in `" + code + "`)") + "; make its in_features " + given +
+                        ", or fix what produces " + given + ".");
+    }
+  }
+  if (id == "shape_mismatch" && !value("size_a").empty() && !value("size_b").empty()) {
+    std::string code = value("user_code");
+    f.notes.push_back("Tensor a has " + value("size_a") + " and tensor b has " + value("size_b") +
+                      (value("dim").empty() ? "" : " at dimension " + value("dim")) +
+                      (code.empty() ? "" : " in `" + code + "`") + ".");
+  }
   if (id == "device_side_assert" && !value("assertion").empty()) {
     f.notes.push_back("The kernel's assertion: `" + value("assertion") + "`" +
                       (value("kernel").empty() ? "" : " in " + value("kernel")) + ".");

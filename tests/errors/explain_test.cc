@@ -212,6 +212,9 @@ torch.distributed.elastic.multiprocessing.errors.ChildFailedError:
   EXPECT_EQ(f.where->code, "out = model(x)");
   EXPECT_EQ(f.where->file_line, 77u);
   EXPECT_EQ(x.findings.back().id, "child_failed_torchrun");
+  ASSERT_FALSE(f.notes.empty());
+  EXPECT_EQ(f.notes.front(), "The input is 64x512 and the weight 256x10: the layer takes 256 features and was given 512 (in "
+                             "`out = model(x)`); make its in_features 512, or fix what produces 512.");
 }
 
 TEST(Explain, DeviceSideAssertCarriesTheAssertionText) {
