@@ -187,12 +187,24 @@ RootCause find_root_cause(const RootCauseInput& input) {
       if (!out.root_chain || chains[c].first_line() < chains[*out.root_chain].first_line()) out.root_chain = c;
     }
   }
-  if (out.root_chain) out.first_failing_rank = chains[*out.root_chain].rank;
+  // Training that went on after the root traceback (progress lines of the same rank well after it)
+  // means it was caught and logged, not what ended the run.
+  bool root_handled = false;
+  if (out.root_chain) {
+    const ExceptionChain& rc = chains[*out.root_chain];
+    for (const LogLine& line : scan.tail) {
+      if (line.number > rc.last_line() + kLinesToCountAsContinued && (rc.rank < 0 || line.rank == rc.rank) &&
+          is_progress_line(line.text)) {
+        root_handled = true;
+      }
+    }
+  }
+  if (out.root_chain && !root_handled) out.first_failing_rank = chains[*out.root_chain].rank;
   if (out.first_failing_rank < 0 && summary_rank) out.first_failing_rank = *summary_rank;
 
   // Which exception lines belong to the root chain, and the original exception's lines.
   std::set<std::uint64_t> root_lines, original_lines;
-  if (out.root_chain) {
+  if (out.root_chain && !root_handled) {
     const ExceptionChain& root = chains[*out.root_chain];
     for (std::size_t i = 0; i < root.exceptions.size(); ++i) {
       const PythonException& ex = root.exceptions[i];
@@ -249,7 +261,7 @@ RootCause find_root_cause(const RootCauseInput& input) {
       if (from_rank) r.score += 3;
     }
   }
-  if (out.root_chain && !root_known) {
+  if (out.root_chain && !root_known && !root_handled) {
     const ExceptionChain& root = chains[*out.root_chain];
     bool has_type = std::any_of(root.exceptions.begin(), root.exceptions.end(),
                                 [](const PythonException& ex) { return !ex.type.empty(); });

@@ -25,6 +25,8 @@ inline constexpr double kRootExceptionBonus = 25;
 inline constexpr double kOtherExceptionBonus = 5;
 // An exception no entry knows, on the root chain, scores this (a KB entry wins a tie).
 inline constexpr double kUnrecognizedScore = 70;
+// Progress lines this far after a traceback mean training went on: the exception was handled.
+inline constexpr std::uint64_t kLinesToCountAsContinued = 20;
 
 struct ExceptionMatch {
   std::uint64_t line = 0;                // the exception or message line

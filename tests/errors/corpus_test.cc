@@ -213,6 +213,36 @@ File /opt/conda/lib/python3.10/site-packages/transformers/trainer.py:1539, in Tr
 
 OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB. GPU 0 has a total capacity of 14.75 GiB of which 3.06 MiB is free.
 )"},
+    {"handled_traceback_in_a_running_log", "none", R"(step 100/5000 | loss 3.2 | lr 1e-4
+Traceback (most recent call last):
+  File "/w/upload.py", line 12, in push_metrics
+    requests.post(url, json=m, timeout=5)
+requests.exceptions.ConnectionError: HTTPSConnectionPool(host='metrics.internal', port=443): Max retries exceeded
+metrics upload failed, will retry later
+step 101/5000 | loss 3.2 | lr 1e-4
+step 102/5000 | loss 3.1 | lr 1e-4
+step 103/5000 | loss 3.1 | lr 1e-4
+step 104/5000 | loss 3.1 | lr 1e-4
+step 105/5000 | loss 3.1 | lr 1e-4
+step 106/5000 | loss 3.0 | lr 1e-4
+step 107/5000 | loss 3.0 | lr 1e-4
+step 108/5000 | loss 3.0 | lr 1e-4
+step 109/5000 | loss 3.0 | lr 1e-4
+step 110/5000 | loss 3.0 | lr 1e-4
+step 111/5000 | loss 2.9 | lr 1e-4
+step 112/5000 | loss 2.9 | lr 1e-4
+step 113/5000 | loss 2.9 | lr 1e-4
+step 114/5000 | loss 2.9 | lr 1e-4
+step 115/5000 | loss 2.9 | lr 1e-4
+step 116/5000 | loss 2.9 | lr 1e-4
+step 117/5000 | loss 2.9 | lr 1e-4
+step 118/5000 | loss 2.8 | lr 1e-4
+step 119/5000 | loss 2.8 | lr 1e-4
+step 120/5000 | loss 2.8 | lr 1e-4
+step 121/5000 | loss 2.8 | lr 1e-4
+step 122/5000 | loss 2.8 | lr 1e-4
+step 123/5000 | loss 2.8 | lr 1e-4
+)"},
     {"clean_hf_finished", "none", R"(Some weights of BertForSequenceClassification were not initialized from the model checkpoint at bert-base-uncased and are newly initialized: ['classifier.bias', 'classifier.weight']
 You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.
 /venv/lib/python3.10/site-packages/transformers/optimization.py:391: FutureWarning: This implementation of AdamW is deprecated and will be removed in a future version. Use the PyTorch implementation torch.optim.AdamW instead
