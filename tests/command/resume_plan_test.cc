@@ -28,6 +28,13 @@ TEST(ResumePlan, TheExampleProjectKeepsTheRunsConfig) {
                "checkpoints/tinystories/step_200.pt"}));
 }
 
+TEST(ResumePlan, ConfigFlagNamesTheRunExplicitly) {
+  PlanRequest r = request_for("tinystories");
+  r.config = "configs/default.yaml";
+  EXPECT_EQ(argv_of(plan_in("tinystories", plan_resume, r)),
+            (V{"python", "train.py", "--config", "configs/default.yaml", "--resume", "checkpoints/tinystories/step_400.pt"}));
+}
+
 TEST(ResumePlan, EachConventionFamily) {
   struct Case {
     const char* family;
