@@ -101,7 +101,10 @@ bool is_progress_line(std::string_view text) {
     std::size_t at = l.find(word);
     while (at != std::string::npos && !counter) {
       std::size_t i = at + word.size();
-      while (i < l.size() && (l[i] == ' ' || l[i] == ':' || l[i] == '=' || l[i] == '[' || l[i] == 's')) ++i;
+      while (i < l.size() && (l[i] == ' ' || l[i] == ':' || l[i] == '=' || l[i] == '[' || l[i] == 's' || l[i] == '\'' ||
+                              l[i] == '"')) {
+        ++i;
+      }
       if (i < l.size() && std::isdigit(static_cast<unsigned char>(l[i]))) counter = true;
       at = l.find(word, at + 1);
     }

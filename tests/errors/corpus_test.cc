@@ -243,6 +243,21 @@ step 121/5000 | loss 2.8 | lr 1e-4
 step 122/5000 | loss 2.8 | lr 1e-4
 step 123/5000 | loss 2.8 | lr 1e-4
 )"},
+    {"clean_epoch_bracket_progress", "none", R"([05:19:47.352788] Epoch: [1]  [1480/1504]  lr: 0.000012  closs: 0.9233 (0.9531)  grad_norm: 0.2695 (0.3902)  time: 4.3916  data: 0.0002  max mem: 51710
+[05:21:23.350951] Epoch: [1] Total time: 1:52:15
+[05:22:31.064605] model saved
+[05:25:00.133942] optimizer saved
+[05:25:06.033566] Epoch: [2]  [0/1504]  lr: 0.000012  closs: 0.9249 (0.9249)  time: 5.8674  data: 1.3491  max mem: 51710
+[05:25:52.210291] Epoch: [2]  [10/1504]  lr: 0.000012  closs: 0.9249 (0.9352)  time: 4.7312  data: 0.1228  max mem: 51710
+)"},
+    {"clean_hf_dicts_only", "none", R"({'loss': 1.141, 'learning_rate': 8.37e-05, 'epoch': 50.0}
+{'loss': 0.0003, 'learning_rate': 6.7e-05, 'epoch': 100.0}
+{'loss': 0.0001, 'learning_rate': 5.03e-05, 'epoch': 150.0}
+)"},
+    {"clean_step_loss_equals", "none", R"(I0912 11:40:27.956218 139735407601536 model_lib_v2.py:652] Step 100 per-step time 0.813s loss=1.396
+INFO:root:Step 200 per-step time 0.831s loss=1.192
+I0912 11:41:51.976096 139735407601536 model_lib_v2.py:652] Step 200 per-step time 0.831s loss=1.192
+)"},
     {"clean_hf_finished", "none", R"(Some weights of BertForSequenceClassification were not initialized from the model checkpoint at bert-base-uncased and are newly initialized: ['classifier.bias', 'classifier.weight']
 You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.
 /venv/lib/python3.10/site-packages/transformers/optimization.py:391: FutureWarning: This implementation of AdamW is deprecated and will be removed in a future version. Use the PyTorch implementation torch.optim.AdamW instead

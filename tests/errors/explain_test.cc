@@ -459,6 +459,19 @@ TEST(Explain, FileLogAndMissingFile) {
   EXPECT_EQ(missing.error().kind, core::ErrorKind::kNotFound);
 }
 
+TEST(Explain, ProgressLinesOfManyTrainers) {
+  for (const char* line : {"step 10/400 | loss 2.1 | lr 3e-4", "Epoch 3:  12%|#2        | 190/1563 [00:10<01:12, 18.9it/s]",
+                           "[05:19:47] Epoch: [1]  [1480/1504]  lr: 0.000012  closs: 0.9233",
+                           "{'loss': 0.0003, 'learning_rate': 6.7e-05, 'epoch': 100.0}", "iter 4200: loss 2.01, time 45.12ms",
+                           "Step 100 per-step time 0.813s loss=1.396"}) {
+    EXPECT_TRUE(is_progress_line(line)) << line;
+  }
+  for (const char* line : {"Saving model checkpoint to out/checkpoint-500", "Traceback (most recent call last):",
+                           "step size is 3", "loading 2 shards"}) {
+    EXPECT_FALSE(is_progress_line(line)) << line;
+  }
+}
+
 TEST(Explain, TemplatesDropSentencesWithUnknownValues) {
   std::map<std::string, std::string> v{{"a", "1"}};
   EXPECT_EQ(render_template("First {a}. Second {b} here. Third `x.y` stays.", v), "First 1. Third `x.y` stays.");
