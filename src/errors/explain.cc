@@ -12,15 +12,15 @@
 #include <fmt/format.h>
 
 #include "core/json_util.h"
+#include "errors/finding_notes.h"
 #include "errors/pattern_set.h"
+#include "errors/run_context.h"
 
 namespace trainctl::errors {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t kMaxCodeFiles = 8;
-constexpr std::size_t kMaxCodeFileBytes = 1 << 20;
 constexpr std::size_t kMaxExceptionsMatched = 400;
 constexpr std::size_t kMaxEvidenceChars = 2000;
 
@@ -93,90 +93,6 @@ std::string first_word_number(std::string_view text, std::initializer_list<std::
   return "";
 }
 
-std::optional<std::string> read_text_file(const fs::path& path, std::size_t limit) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  auto size = fs::file_size(path, ec);
-  if (ec || size > limit) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The training command in a logged line: from the interpreter or launcher on. A command logged as
-// a Python list (['/usr/bin/python3', '-u', 'train.py', ...], DeepSpeed's launcher) becomes words.
-std::string command_from(std::string_view line) {
-  std::size_t list = line.find("['");
-  if (list != std::string_view::npos) {
-    std::size_t end = line.find("']", list);
-    std::string words;
-    std::string_view inner = line.substr(list + 2, end == std::string_view::npos ? std::string_view::npos : end - list - 2);
-    std::size_t start = 0;
-    while (start <= inner.size()) {
-      std::size_t sep = inner.find("', '", start);
-      std::string_view word = inner.substr(start, sep == std::string_view::npos ? std::string_view::npos : sep - start);
-      words += (words.empty() ? "" : " ") + std::string(word);
-      if (sep == std::string_view::npos) break;
-      start = sep + 4;
-    }
-    return words;
-  }
-  std::size_t best = std::string_view::npos;
-  for (std::string_view start : {"torchrun", "accelerate launch", "deepspeed", "srun", "python"}) {
-    std::size_t at = line.find(start);
-    if (at == std::string_view::npos) continue;
-    // Back up over a path prefix: /usr/bin/python3.
-    std::size_t from = at;
-    while (from > 0 && line[from - 1] != ' ' && line[from - 1] != '\'' && line[from - 1] != '"' && line[from - 1] != '$' &&
-           line[from - 1] != '+' && line[from - 1] != '>' && line[from - 1] != '[') {
-      --from;
-    }
-    best = std::min(best, from);
-  }
-  if (best == std::string_view::npos) return std::string(line);
-  std::string_view cmd = line.substr(best);
-  while (!cmd.empty() && (cmd.back() == ' ' || cmd.back() == '\'' || cmd.back() == ']' || cmd.back() == '"')) cmd.remove_suffix(1);
-  return std::string(cmd);
-}
-
-// Every folder a relative path in the log may be relative to: the project, the log's folder, and
-// the folders of the user's own files in the tracebacks (and their parents).
-std::vector<fs::path> base_dirs(const ExplainRequest& request, const std::vector<const Frame*>& user_frames) {
-  std::vector<fs::path> dirs;
-  auto add = [&](const fs::path& p) {
-    if (p.empty()) return;
-    if (std::find(dirs.begin(), dirs.end(), p) == dirs.end()) dirs.push_back(p);
-  };
-  add(request.project_dir);
-  add(".");
-  if (request.input == ExplainRequest::Input::kFile) add(fs::path(request.path).parent_path());
-  for (const Frame* f : user_frames) {
-    fs::path p(f->file);
-    if (!p.is_absolute()) continue;
-    fs::path dir = p.parent_path();
-    for (int up = 0; up < 3 && !dir.empty(); ++up) {
-      add(dir);
-      dir = dir.parent_path();
-    }
-  }
-  return dirs;
-}
-
-std::optional<fs::path> resolve(const std::string& written, const std::vector<fs::path>& dirs,
-                                const std::optional<std::string>& home) {
-  std::error_code ec;
-  fs::path p(written);
-  if (written.rfind("~/", 0) == 0 && home) p = fs::path(*home) / written.substr(2);
-  if (p.is_absolute()) return fs::is_regular_file(p, ec) ? std::optional<fs::path>(p) : std::nullopt;
-  for (const auto& dir : dirs) {
-    fs::path candidate = dir / p;
-    if (fs::is_regular_file(candidate, ec)) return candidate.lexically_normal();
-  }
-  return std::nullopt;
-}
-
 std::string join_lines(const std::string& first, const std::vector<std::string>& rest) {
   std::string out = first;
   for (const auto& r : rest) out += "\n" + r;
@@ -186,94 +102,6 @@ std::string join_lines(const std::string& first, const std::vector<std::string>&
 double confidence_for(double score, bool root_exception) {
   double c = 0.3 + 0.55 * std::min(1.0, score / 115.0) + (root_exception ? 0.1 : 0.0);
   return std::clamp(c, 0.05, 0.97);
-}
-
-// Facts from the log and the run's config that the fixes depend on, in sentences.
-void add_notes(Finding& f, const std::string& id, const ConfigText* config, const std::string& config_name) {
-  auto value = [&](const char* name) -> std::string {
-    auto it = f.values.find(name);
-    return it == f.values.end() ? "" : it->second;
-  };
-  auto settings = [&](bool (*wanted)(std::string_view)) {
-    std::string out;
-    if (!config) return out;
-    for (const auto& v : config->values()) {
-      if (wanted(v.key)) out += (out.empty() ? "" : ", ") + v.path + ": " + v.text;
-    }
-    return out;
-  };
-  if (id == "nan_loss") {
-    std::string step = value("step"), lr = value("lr"), line = value("first_nan_line");
-    if (!line.empty()) {
-      std::string text = "The loss is first NaN or inf on line " + line;
-      if (!step.empty()) text += ", at step " + step;
-      if (!lr.empty()) text += ", with a learning rate of " + lr;
-      f.notes.push_back(text + ".");
-    }
-    std::string s = settings([](std::string_view k) {
-      return is_learning_rate_key(k) || k == "min_lr" || k.find("warmup") != std::string_view::npos || k == "fp16" ||
-             k == "bf16" || k == "mixed_precision" || k == "precision" || k == "grad_clip" || k == "max_grad_norm" ||
-             k == "gradient_clip_val";
-    });
-    if (!s.empty()) {
-      bool precision = s.find("fp16") != std::string::npos || s.find("bf16") != std::string::npos || s.find("precision") != std::string::npos;
-      f.notes.push_back(config_name + " sets " + s + (precision ? "." : "; it sets no fp16/bf16, so the run is in fp32 unless the code autocasts."));
-    }
-  } else if (id == "cuda_oom") {
-    std::string s = settings([](std::string_view k) {
-      return is_batch_key(k) || is_accumulation_key(k) || k == "gradient_checkpointing" || k == "bf16" || k == "fp16" ||
-             k == "max_seq_length" || k == "block_size" || k == "max_length";
-    });
-    if (!s.empty()) f.notes.push_back(config_name + " sets " + s + ".");
-  } else if (id == "config_error" || id == "hf_trainer_args_error") {
-    std::string key = value("key");
-    if (config && !key.empty()) {
-      if (config->find(key)) {
-        f.notes.push_back(config_name + " has " + config->find(key)->path + ": " + config->find(key)->text + ".");
-      } else {
-        f.notes.push_back(config_name + " has no `" + key + "` setting: the code expects it (add it, or give the code a default).");
-      }
-    }
-  } else if (id == "index_out_of_range_embedding" || id == "device_side_assert" || id == "state_dict_size_mismatch") {
-    std::string s = settings([](std::string_view k) {
-      return k == "vocab_size" || k == "num_labels" || k == "num_classes" || k == "max_position_embeddings" ||
-             k == "block_size" || k == "max_length" || k == "max_seq_length" || k == "n_positions";
-    });
-    if (!s.empty()) f.notes.push_back(config_name + " sets " + s + "; an id at or above a table's size is out of range.");
-  }
-  if (id == "state_dict_missing_unexpected_keys") {
-    std::string strip = value("strip_prefix"), add = value("add_prefix");
-    if (!strip.empty()) {
-      f.notes.push_back("The checkpoint's keys carry the prefix `" + strip + "` that the model's keys lack: load with "
-                        "`{k.removeprefix(\"" + strip + "\"): v for k, v in state_dict.items()}`.");
-    } else if (!add.empty()) {
-      f.notes.push_back("The model's keys carry the prefix `" + add + "` that the checkpoint's keys lack: load into the "
-                        "unwrapped model (`model.module` for DDP, `model._orig_mod` after torch.compile).");
-    }
-  }
-  if (id == "shape_mismatch_matmul") {
-    // "64x512" and "256x10": the layer takes 256 features and was given 512.
-    std::string a = value("mat1"), b = value("mat2");
-    std::size_t xa = a.find('x'), xb = b.find('x');
-    if (xa != std::string::npos && xb != std::string::npos) {
-      std::string given = a.substr(xa + 1), expected = b.substr(0, xb);
-      std::string code = value("user_code");
-      f.notes.push_back("The input is " + a + " and the weight " + b + ": the layer takes " + expected +
-                        " features and was given " + given +
-                        (code.empty() ? "" : " (in `" + code + "`)") + "; make its in_features " + given +
-                        ", or fix what produces " + given + ".");
-    }
-  }
-  if (id == "shape_mismatch" && !value("size_a").empty() && !value("size_b").empty()) {
-    std::string code = value("user_code");
-    f.notes.push_back("Tensor a has " + value("size_a") + " and tensor b has " + value("size_b") +
-                      (value("dim").empty() ? "" : " at dimension " + value("dim")) +
-                      (code.empty() ? "" : " in `" + code + "`") + ".");
-  }
-  if (id == "device_side_assert" && !value("assertion").empty()) {
-    f.notes.push_back("The kernel's assertion: `" + value("assertion") + "`" +
-                      (value("kernel").empty() ? "" : " in " + value("kernel")) + ".");
-  }
 }
 
 }  // namespace
@@ -461,91 +289,18 @@ core::Result<Explanation> explain(const ExplainRequest& request) {
   out.patterns = patterns->size();
 
   // The context fixes are shown against: the command, its config, the user's code.
-  std::vector<const Frame*> user_frames;
-  for (const auto& chain : chains) {
-    for (const auto& ex : chain.exceptions) {
-      for (const auto& f : ex.frames) {
-        if (f.user && user_frames.size() < 64) user_frames.push_back(&f);
-      }
-    }
-  }
-  for (const MarkerHit& m : scan.markers) {
-    if (m.kind == MarkerKind::kCommand && !out.command) out.command = command_from(m.text);
-  }
-  auto dirs = base_dirs(request, user_frames);
-  std::optional<fs::path> config_file;
-  std::string config_display;
-  if (request.config_path) {
-    std::error_code ec;
-    if (!fs::is_regular_file(*request.config_path, ec)) {
-      return core::Error::not_found(fmt::format("--config {}: no such file", *request.config_path));
-    }
-    config_file = *request.config_path;
-    config_display = *request.config_path;
-    out.config_from = "--config";
-  } else {
-    std::vector<std::string> written;
-    if (out.command) written = config_paths_in_command(*out.command);
-    for (const MarkerHit& m : scan.markers) {
-      if (m.kind != MarkerKind::kConfigPath && m.kind != MarkerKind::kCommand) continue;
-      for (auto& p : config_paths_in_command(m.text)) written.push_back(p);
-      std::size_t at = m.text.find("config file ");
-      if (at != std::string::npos) {
-        std::string rest = m.text.substr(at + 12);
-        rest = rest.substr(0, rest.find_first_of(" :,"));
-        written.push_back(rest);
-      }
-    }
-    for (const auto& w : written) {
-      if (auto p = resolve(w, dirs, request.home)) {
-        config_file = *p;
-        config_display = w;
-        out.config_from = "log";
-        break;
-      }
-    }
-  }
-  std::optional<ConfigText> config;
-  if (config_file) {
-    if (auto text = read_text_file(*config_file, kMaxConfigBytes)) {
-      config = ConfigText::parse(*text, config_file->filename().string());
-      out.config_file = config_file->string();
-    }
-  }
-  ProjectCode code;
-  {
-    std::vector<std::string> files;
-    for (const Frame* f : user_frames) files.push_back(f->file);
-    if (out.command) {
-      std::istringstream words(*out.command);
-      for (std::string w; words >> w;) {
-        if (w.size() > 3 && w.substr(w.size() - 3) == ".py") files.push_back(w);
-      }
-    }
-    std::set<std::string> seen;
-    for (const auto& f : files) {
-      if (code.texts.size() >= kMaxCodeFiles || !seen.insert(f).second) continue;
-      if (auto p = resolve(f, dirs, request.home)) {
-        if (auto text = read_text_file(*p, kMaxCodeFileBytes)) code.texts.push_back(std::move(*text));
-      }
-    }
-  }
-
-  // The vocabulary the log reports (a tokenizer's or the data's), the largest one.
-  std::optional<std::pair<long, std::uint64_t>> data_vocab;
-  for (const MarkerHit& m : scan.markers) {
-    if (m.kind != MarkerKind::kVocabSize) continue;
-    std::string lower = m.text;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    std::size_t at = lower.find("vocab");
-    std::size_t digit = lower.find_first_of("0123456789", at);
-    if (digit == std::string::npos) continue;
-    long n = 0;
-    for (std::size_t i = digit; i < lower.size() && i < digit + 12 && (std::isdigit(static_cast<unsigned char>(lower[i])) || lower[i] == ','); ++i) {
-      if (lower[i] != ',') n = n * 10 + (lower[i] - '0');
-    }
-    if (n > 0 && (!data_vocab || n > data_vocab->first)) data_vocab = std::make_pair(n, m.line);
-  }
+  RunContextRequest context_request{request.project_dir, std::nullopt, request.config_path, request.home};
+  if (request.input == ExplainRequest::Input::kFile) context_request.log_path = request.path;
+  auto found_context = find_run_context(context_request, scan.markers, chains);
+  if (!found_context) return found_context.error();
+  const RunContext& context = *found_context;
+  out.command = context.command;
+  out.config_file = context.config_file;
+  out.config_from = context.config_from;
+  const std::optional<ConfigText>& config = context.config;
+  const std::string& config_display = context.config_display;
+  const ProjectCode& code = context.code;
+  const auto& data_vocab = context.log_vocab;
 
   // Findings, best first.
   const std::vector<ExceptionChain>* chain_list = &chains;
@@ -663,15 +418,16 @@ core::Result<Explanation> explain(const ExplainRequest& request) {
                          fix.config_keys, false});
     }
     // The change, shown against the config the run used.
-    std::string display = config_display.empty() ? (config_file ? config_file->string() : "") : config_display;
+    const std::string config_path = context.config_file.value_or("");
+    std::string display = config_display.empty() ? config_path : config_display;
     if (entry.id == "cuda_oom") {
-      if (config) f.patch = plan_memory_patch(*config, config_file->string(), display, code);
+      if (config) f.patch = plan_memory_patch(*config, config_path, display, code);
       if (!f.patch && out.command) f.patch = plan_memory_command(*out.command);
     } else if (entry.id == "nan_loss" && config) {
-      f.patch = plan_nan_patch(*config, config_file->string(), display);
+      f.patch = plan_nan_patch(*config, config_path, display);
     } else if ((entry.id == "index_out_of_range_embedding" || entry.id == "device_side_assert") && config && data_vocab) {
       f.values.emplace("log_vocab_size", std::to_string(data_vocab->first));
-      f.patch = plan_vocab_patch(*config, config_file->string(), display, data_vocab->first);
+      f.patch = plan_vocab_patch(*config, config_path, display, data_vocab->first);
       if (f.patch) {
         f.notes.push_back(fmt::format("The log reports a vocabulary of {} (line {}), more than the model's embedding has.",
                                       data_vocab->first, data_vocab->second));
@@ -782,7 +538,7 @@ core::Result<AppliedPatch> apply_config_patch(const ConfigPatch& patch) {
   if (patch.is_command) {
     return core::Error::usage("this fix changes the command line, not a file: run the new command yourself");
   }
-  auto current = read_text_file(patch.file, kMaxConfigBytes);
+  auto current = read_small_file(patch.file, kMaxConfigBytes);
   if (!current) return core::Error::failure(fmt::format("cannot read {} again", patch.file));
   if (*current != patch.original) {
     return core::Error::refused(fmt::format("{} changed since it was read; run `trainctl explain` again to see the change "
