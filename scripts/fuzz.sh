@@ -4,13 +4,19 @@
 # the shell parser's tests and of tests/safety/corpus/*.jsonl, and with the knowledge base's example
 # lines and the explain tests' logs. Fails on any crash, hang, leak or
 # sanitizer report. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]  (default 30)
+# TRAINCTL_FUZZ_BUILD names an existing clang build configured with -DTRAINCTL_FUZZ=ON to reuse
+# (scripts/test.sh passes its sanitizer build); by default build/fuzz is configured here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
+build=${TRAINCTL_FUZZ_BUILD:-build/fuzz}
+targets=(pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz log_fuzz)
 
-CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAINCTL_FUZZ=ON \
-  -DTRAINCTL_TESTS=OFF >/dev/null
-cmake --build build/fuzz -j"$(nproc)" --target pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz log_fuzz
+if [[ -z ${TRAINCTL_FUZZ_BUILD:-} ]]; then
+  CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAINCTL_FUZZ=ON \
+    -DTRAINCTL_TESTS=OFF >/dev/null
+fi
+cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
@@ -64,21 +70,21 @@ for i, text in enumerate(sorted(texts)):
     (pathlib.Path(sys.argv[1]) / f"seed{i:05d}").write_bytes(text.encode())
 PY
 
-mkdir -p build/fuzz/artifacts
-for target in pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz log_fuzz; do
+mkdir -p "$build/artifacts"
+for target in "${targets[@]}"; do
   corpus="$seeds/${target%_fuzz}_corpus"
   max_len=262144
   [[ $target == shell_fuzz || $target == command_check_fuzz ]] && max_len=16384  # command lines; longer inputs only slow it down
   echo "== $target: $(ls "$corpus" | wc -l) seeds, ${seconds}s"
   set +e
-  build/fuzz/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
-    -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/ "$corpus" >"$seeds/$target.log" 2>&1
+  "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
+    -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$corpus" >"$seeds/$target.log" 2>&1
   rc=$?
   set -e
   grep -E "stat::number_of_executed_units|Done [0-9]+ runs" "$seeds/$target.log" || true
   if [[ $rc -ne 0 ]]; then
     tail -n 60 "$seeds/$target.log"
-    echo "fuzz: $target failed (status $rc); the input is in build/fuzz/artifacts/"
+    echo "fuzz: $target failed (status $rc); the input is in $build/artifacts/"
     exit 1
   fi
 done
