@@ -2,15 +2,15 @@
 # Builds the libFuzzer targets with clang and runs each for a bounded time, seeded with real
 # checkpoints and pickles that the fixture scripts write with torch, and with the command lines of
 # the shell parser's tests and of tests/safety/corpus/*.jsonl, and with the knowledge base's example
-# lines and the explain tests' logs. Fails on any crash, hang, leak or
-# sanitizer report. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]  (default 30)
+# lines and the explain tests' logs, and with the files of the project fixtures. Fails on any
+# crash, hang, leak or sanitizer report. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]  (default 30)
 # TRAINCTL_FUZZ_BUILD names an existing clang build configured with -DTRAINCTL_FUZZ=ON to reuse
 # (scripts/test.sh passes its sanitizer build); by default build/fuzz is configured here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 build=${TRAINCTL_FUZZ_BUILD:-build/fuzz}
-targets=(pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz log_fuzz)
+targets=(pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz log_fuzz project_fuzz)
 
 if [[ -z ${TRAINCTL_FUZZ_BUILD:-} ]]; then
   CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAINCTL_FUZZ=ON \
@@ -69,6 +69,14 @@ for test in sorted(pathlib.Path("tests/errors").glob("*_test.cc")):
 for i, text in enumerate(sorted(texts)):
     (pathlib.Path(sys.argv[1]) / f"seed{i:05d}").write_bytes(text.encode())
 PY
+
+# Project seeds: every small file of the fixture projects (sources, configs, READMEs, Makefiles,
+# scripts, .gitignore) and of the example project.
+mkdir -p "$seeds/project_corpus"
+/usr/bin/python3 tests/project/fixtures/make_projects.py "$seeds/projects" >/dev/null
+find "$seeds/projects" examples -type f -size -64k \( -name '*.py' -o -name '*.yaml' -o -name '*.yml' -o -name '*.json' \
+  -o -name '*.toml' -o -name '*.md' -o -name '*.sh' -o -name 'Makefile' -o -name '.gitignore' -o -name '*.cfg' \) \
+  -exec cp -t "$seeds/project_corpus" --backup=numbered {} +
 
 mkdir -p "$build/artifacts"
 for target in "${targets[@]}"; do
