@@ -10,6 +10,7 @@ packages=(
   libtomlplusplus-dev                            # trainctl.toml (project settings, safety tightening)
   libhyperscan-dev libre2-dev                    # explain: one-pass multi-pattern log scan; exact matching and extraction
   libyaml-cpp-dev                                # training configs (YAML), linked from its static archive
+  libsqlite3-dev                                 # run records (.trainctl/runs.db, WAL: concurrent runs write at once)
   libgtest-dev libgmock-dev                      # tests
   clang-14 libclang-rt-14-dev                    # libFuzzer targets (scripts/fuzz.sh)
   python3 python3-torch python3-yaml python3-numpy  # the example project (real PyTorch, CPU)

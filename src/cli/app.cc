@@ -28,6 +28,8 @@ std::vector<Command> build_app(CLI::App& app, CliContext& ctx) {
   commands.push_back(add_train_command(app, ctx));
   commands.push_back(add_resume_command(app, ctx));
   commands.push_back(add_eval_command(app, ctx));
+  commands.push_back(add_run_command(app, ctx));
+  commands.push_back(add_runs_command(app, ctx));
   // Global flags are accepted after the subcommand too: `trainctl gpus --json`.
   for (const Command& command : commands) command.app->fallthrough();
   return commands;

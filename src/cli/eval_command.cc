@@ -10,7 +10,8 @@ Command add_eval_command(CLI::App& app, CliContext& ctx) {
   auto flags = std::make_shared<PlanFlags>();
   add_plan_flags(*sub, *flags, "checkpoint", "A checkpoint, a folder of checkpoints, or a run's name");
   sub->footer(
-      "Exit status: 0 with --dry-run; 2 without it (running arrives with `trainctl run`); 4 when no checkpoint\n"
+      "Without --dry-run it runs the command as `trainctl run` does (asks first, or --yes; docs/run.md).\n"
+      "Exit status: 0 with --dry-run; without it the run's status, 3 refused or not confirmed; 4 when no checkpoint\n"
       "or no evaluation entry point is found.");
   return {sub, [&ctx, flags, sub] { run_plan_command(ctx, "eval", *flags, sub->remaining(), command::plan_eval); }};
 }

@@ -1,4 +1,4 @@
-// `trainctl explain [FILE|-] [--text TEXT] [--config FILE] [--apply [--yes]]`: names the error in a
+// `trainctl explain [FILE|-] [--text TEXT] [--run ID] [--config FILE] [--apply [--yes]]`: names the error in a
 // training log, its root cause first, with fixes shown against the run's own config. All reading
 // and judging lives in src/errors; this file parses flags and renders.
 #include <unistd.h>
@@ -10,12 +10,13 @@
 
 #include "cli/commands.h"
 #include "errors/explain.h"
+#include "exec/runs.h"
 
 namespace trainctl::cli {
 namespace {
 
 constexpr const char* kFooter =
-    "Reads FILE (any size; '-' or a pipe: stdin) or --text. The finding comes first: what, where, why, the fixes,\n"
+    "Reads FILE (any size; '-' or a pipe: stdin), --text, or --run ID (a run trainctl recorded). The finding comes first: what, where, why, the fixes,\n"
     "the log lines that show it, then the change to the run's config as a diff (the config is the one the log\n"
     "names, or --config). Nothing is changed without --apply, which asks first (or takes --yes) and keeps FILE.bak.\n"
     "Exit status: 0 an error was explained or the log is clean (the output says which), 2 usage, 4 no such log\n"
@@ -168,14 +169,15 @@ std::optional<std::string> env_dir(const core::EnvironmentVars& env, const char*
 }
 
 void run(CliContext& ctx, const Options& o) {
+  std::string file = o.file;
   if (!o.run.empty()) {
-    ctx.fail(core::Error::usage(fmt::format("--run {}: run records arrive with `trainctl run`; until then give the "
-                                            "log file, '-' for stdin, or --text",
-                                            o.run)));
-    return;
+    if (!file.empty() || !o.text.empty()) return ctx.fail(core::Error::usage("give --run ID, a log FILE or --text, not two"));
+    auto log = exec::run_log_path(o.project, o.run);
+    if (!log) return ctx.fail(log.error());
+    file = *log;
   }
   bool has_text = !o.text.empty();
-  if (has_text && !o.file.empty()) {
+  if (has_text && !file.empty()) {
     ctx.fail(core::Error::usage("give a log FILE or --text, not both"));
     return;
   }
@@ -183,14 +185,14 @@ void run(CliContext& ctx, const Options& o) {
   if (has_text) {
     request.input = errors::ExplainRequest::Input::kText;
     request.text = o.text;
-  } else if (o.file == "-" || (o.file.empty() && !::isatty(STDIN_FILENO))) {
+  } else if (file == "-" || (file.empty() && !::isatty(STDIN_FILENO))) {
     request.input = errors::ExplainRequest::Input::kDescriptor;
     request.fd = STDIN_FILENO;
-  } else if (o.file.empty()) {
+  } else if (file.empty()) {
     ctx.fail(core::Error::usage("explain needs a log: trainctl explain train.log (or '-' / a pipe for stdin, or --text)"));
     return;
   } else {
-    request.path = o.file;
+    request.path = file;
   }
   if (!o.config.empty()) request.config_path = o.config;
   request.project_dir = o.project;
@@ -268,7 +270,7 @@ Command add_explain_command(CLI::App& app, CliContext& ctx) {
   auto o = std::make_shared<Options>();
   sub->add_option("file", o->file, "The log file ('-' for stdin)");
   sub->add_option("--text", o->text, "The log text itself, instead of a file");
-  sub->add_option("--run", o->run, "A recorded run's log (arrives with `trainctl run`)");
+  sub->add_option("--run", o->run, "A recorded run's log, by run id (trainctl runs list)");
   sub->add_option("--config", o->config, "The config the run used, when the log does not name it");
   sub->add_option("--project", o->project, "The project folder (its trainctl.toml may add [[explain.error]] entries)")
       ->capture_default_str();

@@ -8,7 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "cli/run_view.h"
 #include "command/plan_support.h"
+#include "exec/resume_args.h"
 #include "project/project_scan.h"
 
 namespace trainctl::cli {
@@ -144,6 +146,8 @@ void add_plan_flags(CLI::App& sub, PlanFlags& flags, const std::string& position
   sub.add_option("--gpus", flags.gpus, "GPUs per node: launches through the project's launcher (torchrun, accelerate, ...)");
   sub.add_option("--nodes", flags.nodes, "Nodes (needs MASTER_ADDR, the first node's address)")->capture_default_str();
   sub.add_flag("--dry-run", flags.dry_run, "Print the command, its folder and the config's key facts; run nothing");
+  sub.add_flag("--yes,-y", flags.yes, "Run it without asking (needed when there is no terminal)");
+  sub.add_flag("--detach", flags.detach, "Start it in its own session and print its run id at once");
   // CLI11 keeps the words after `--` in this subcommand only while one of its positionals still
   // expects a value; this hidden one always does, so `--` and what follows reach run_plan_command.
   sub.add_option("separator_slot", flags.separator_slot)->expected(1)->group("");
@@ -209,22 +213,32 @@ void run_plan_command(CliContext& ctx, const std::string& command_name, const Pl
     return;
   }
   const command::CommandPlan& plan = *result.plan;
-  std::string not_yet = fmt::format(
-      "trainctl {} does not start runs yet: running arrives with `trainctl run`. Add --dry-run to print the command only.",
-      command_name);
-  if (ctx.json) {
-    nlohmann::json document = plan.to_json();
-    document["dry_run"] = flags.dry_run;
-    if (!flags.dry_run) document["error"] = {{"kind", "usage"}, {"message", not_yet}};
-    ctx.print_json(document);
-  } else {
-    *ctx.out << render_plan(plan, ctx.out_style);
-    if (flags.dry_run) *ctx.out << "dry run: nothing was started\n";
+  if (flags.dry_run) {
+    if (ctx.json) {
+      nlohmann::json document = plan.to_json();
+      document["dry_run"] = true;
+      ctx.print_json(document);
+    } else {
+      *ctx.out << render_plan(plan, ctx.out_style) << "dry run: nothing was started\n";
+    }
+    return;
   }
-  if (!flags.dry_run) {
-    if (!ctx.json) *ctx.err << ctx.err_style.red("error:") << " " << not_yet << "\n";
-    ctx.exit_status = core::kExitUsage;
+  if (!ctx.json) *ctx.out << render_plan(plan, ctx.out_style) << std::flush;
+  RunSpec spec;
+  spec.argv = plan.argv;
+  spec.cwd = plan.cwd;
+  spec.project_dir = plan.project_root;
+  spec.kind = command_name;
+  spec.training = command_name != "eval";
+  if (command_name == "resume") {
+    if (auto reused = exec::reuse_recorded_arguments(plan.project_root, plan, request.extra)) {
+      spec.argv = reused->argv;
+      spec.cwd = reused->cwd;
+      spec.notes.push_back(fmt::format("the arguments of run {}, with the resume option for this checkpoint",
+                                       reused->run_id));
+    }
   }
+  start_run(ctx, RunFlags{flags.yes, flags.detach}, spec);
 }
 
 }  // namespace trainctl::cli

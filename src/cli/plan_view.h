@@ -24,6 +24,8 @@ struct PlanFlags {
   int gpus = 0;
   int nodes = 1;
   bool dry_run = false;
+  bool yes = false;                // without --dry-run: confirm without asking
+  bool detach = false;             // without --dry-run: start and return the run id
   std::vector<std::string> separator_slot;  // never filled: see add_plan_flags
 };
 
@@ -34,8 +36,8 @@ void add_plan_flags(CLI::App& sub, PlanFlags& flags, const std::string& position
 using Planner = std::function<command::PlanResult(const project::ProjectScan&, const command::PlanRequest&)>;
 
 // Reads the project, plans, asks on a terminal when the request is ambiguous, renders, and sets
-// the exit status: 0 with --dry-run, 2 without (running arrives with `trainctl run`), 4 when
-// ambiguous or not found.
+// the exit status: 0 with --dry-run; without it runs the plan the way `trainctl run` does
+// (run_view.h: a resume reuses the recorded run's exact arguments); 4 when ambiguous or not found.
 // `unparsed` is what CLI11 left over (the subcommand allows extras so that `--` reaches here).
 void run_plan_command(CliContext& ctx, const std::string& command_name, const PlanFlags& flags,
                       const std::vector<std::string>& unparsed, const Planner& planner);

@@ -12,7 +12,8 @@ Command add_resume_command(CLI::App& app, CliContext& ctx) {
   add_plan_flags(*sub, *flags, "target", "A run (its config's name), a checkpoint, or a folder of checkpoints");
   sub->footer(
       "A checkpoint that cannot be loaded is never chosen: it is listed as skipped, with the reason.\n"
-      "Exit status: 0 with --dry-run; 2 without it (running arrives with `trainctl run`); 1 when the named\n"
+      "Without --dry-run it runs as `trainctl run` does; a run trainctl recorded is resumed with its exact arguments.\n"
+      "Exit status: 0 with --dry-run; without it the run's status, 3 refused or not confirmed; 1 when the named\n"
       "checkpoint cannot be loaded or the project has no resume option; 4 when no checkpoint is found.");
   return {sub, [&ctx, flags, sub] { run_plan_command(ctx, "resume", *flags, sub->remaining(), command::plan_resume); }};
 }

@@ -12,7 +12,8 @@ Command add_train_command(CLI::App& app, CliContext& ctx) {
   add_plan_flags(*sub, *flags, "request", "What to train, in words: \"the custom transformer on tinystories\"");
   sub->footer(
       "Arguments after -- are passed to the training script as given.\n"
-      "Exit status: 0 with --dry-run; 2 without it (running arrives with `trainctl run`) or on a usage error;\n"
+      "Without --dry-run it runs the command as `trainctl run` does (asks first, or --yes; docs/run.md).\n"
+      "Exit status: 0 with --dry-run; without it the run's status, 3 refused or not confirmed; 2 on a usage error;\n"
       "4 when nothing matches or several candidates match equally (they are listed).");
   return {sub, [&ctx, flags, sub] { run_plan_command(ctx, "train", *flags, sub->remaining(), command::plan_train); }};
 }

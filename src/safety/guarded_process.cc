@@ -68,4 +68,19 @@ core::Result<core::SubprocessResult> run_guarded(const CommandGuard& guard, cons
   return core::run_subprocess(options);
 }
 
+core::Result<ApprovedCommand> approve(const CommandGuard& guard, const std::vector<std::string>& argv,
+                                      const std::string& cwd, Approval approval) {
+  if (guard.policy_error) {
+    return core::Error::refused(fmt::format("refused to run `{}`: {}", shell_join(argv), guard.policy_error->message));
+  }
+  if (argv.empty()) return core::Error::usage("no command to run");
+  CommandCheck check = guard.check(argv, cwd);
+  if (auto refused = refusal(check, approval)) return *refused;
+  ApprovedCommand approved;
+  approved.argv_ = argv;
+  approved.cwd_ = cwd;
+  approved.check_ = std::move(check);
+  return approved;
+}
+
 }  // namespace trainctl::safety

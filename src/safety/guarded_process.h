@@ -44,4 +44,26 @@ core::Result<core::SubprocessResult> run_guarded(const CommandGuard& guard, cons
 // The refusal message for a check whose verdict needs more than `approval` gives, or nullopt.
 std::optional<core::Error> refusal(const CommandCheck& check, Approval approval);
 
+// A command that passed the guard with the approval its verdict needs. Only approve() makes one,
+// so a function that takes it (exec/run_launcher.h starts long-lived training runs) cannot start
+// anything the guard would refuse.
+class ApprovedCommand {
+ public:
+  const std::vector<std::string>& argv() const { return argv_; }
+  const std::string& cwd() const { return cwd_; }       // absolute
+  const CommandCheck& check() const { return check_; }
+
+ private:
+  friend core::Result<ApprovedCommand> approve(const CommandGuard&, const std::vector<std::string>&,
+                                               const std::string&, Approval);
+  ApprovedCommand() = default;
+  std::vector<std::string> argv_;
+  std::string cwd_;
+  CommandCheck check_;
+};
+
+// Checks argv as it would run in cwd; refused exactly when run_guarded would refuse it.
+core::Result<ApprovedCommand> approve(const CommandGuard& guard, const std::vector<std::string>& argv,
+                                      const std::string& cwd, Approval approval);
+
 }  // namespace trainctl::safety

@@ -1,5 +1,7 @@
 // `trainctl project/train/resume/eval` on the real binary: the JSON contract, exit statuses,
 // the text a person sees, and `--` arguments.
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -79,15 +81,15 @@ TEST(CliPlans, TextShowsTheCommandFolderAndFacts) {
   EXPECT_NE(r.out.find("dry run: nothing was started"), std::string::npos);
 }
 
-TEST(CliPlans, WithoutDryRunItSaysRunningArrivesWithRunAndExits2) {
+TEST(CliPlans, WithoutDryRunOrYesAndNoTerminalItRefusesAndExits3) {
   auto r = run_trainctl({"train", "--project", fixture("tinystories"), "tinystories"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.out.find("python train.py --config configs/tinystories.yaml"), std::string::npos) << r.out;
-  EXPECT_NE(r.err.find("trainctl run"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pass --yes"), std::string::npos) << r.err;
   auto j = run_trainctl({"train", "--json", "--project", fixture("tinystories"), "tinystories"});
-  EXPECT_EQ(j.exit_code, 2);
-  EXPECT_EQ(parse(j)["error"]["kind"], "usage");
-  EXPECT_EQ(parse(j)["dry_run"], false);
+  EXPECT_EQ(j.exit_code, 3);
+  EXPECT_EQ(parse(j)["error"]["kind"], "refused");
+  EXPECT_FALSE(std::filesystem::exists(fixture("tinystories") + "/.trainctl/runs.db"));
 }
 
 TEST(CliPlans, AmbiguousOrUnknownRequestsExit4NamingTheCandidates) {

@@ -34,8 +34,10 @@ TEST(ProcessGate, OnlyTheGuardCallsTheRawSpawn) {
   for (const auto& entry : fs::recursive_directory_iterator(fs::path(TRAINCTL_SOURCE_DIR) / "src")) {
     if (!entry.is_regular_file()) continue;
     std::string relative = fs::relative(entry.path(), TRAINCTL_SOURCE_DIR).string();
+    // run_launcher.cc starts training runs, and only from a safety::ApprovedCommand, which only
+    // safety::approve() makes (the guard's refusal rules; see ApprovedRunsPassTheGuard below).
     if (relative == "src/core/subprocess.cc" || relative == "src/core/subprocess.h" ||
-        relative == "src/safety/guarded_process.cc") {
+        relative == "src/safety/guarded_process.cc" || relative == "src/exec/run_launcher.cc") {
       continue;
     }
     std::string text = read(entry.path());
@@ -43,7 +45,7 @@ TEST(ProcessGate, OnlyTheGuardCallsTheRawSpawn) {
     text = std::regex_replace(text, std::regex(R"(//[^\n]*)"), "");
     if (std::regex_search(text, spawn)) offenders.push_back(relative);
   }
-  EXPECT_TRUE(offenders.empty()) << "process spawning outside safety/guarded_process.cc: " << ::testing::PrintToString(offenders);
+  EXPECT_TRUE(offenders.empty()) << "process spawning outside safety/guarded_process.cc and exec/run_launcher.cc: " << ::testing::PrintToString(offenders);
 }
 
 class GuardedProcess : public ::testing::Test {
@@ -75,6 +77,21 @@ TEST_F(GuardedProcess, DenyNeverRunsWhateverTheApproval) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().kind, core::ErrorKind::kRefused);
   EXPECT_NE(result.error().message.find("delete-outside-project"), std::string::npos) << result.error().message;
+  EXPECT_FALSE(fs::exists(canary_));
+}
+
+TEST_F(GuardedProcess, ApprovalFollowsTheGuard) {
+  // The only way to the training launcher: deny never yields an ApprovedCommand, confirm only with a yes.
+  auto denied = approve(guard(), {"/bin/sh", "-c", "touch " + canary_ + "; rm -rf /home/user/x"}, root_, Approval::kApproved);
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.error().kind, core::ErrorKind::kRefused);
+  auto unconfirmed = approve(guard(), touching().argv, root_, Approval::kNone);
+  ASSERT_FALSE(unconfirmed.ok());
+  EXPECT_EQ(unconfirmed.error().kind, core::ErrorKind::kRefused);
+  auto confirmed = approve(guard(), touching().argv, root_, Approval::kApproved);
+  ASSERT_TRUE(confirmed.ok()) << confirmed.error().message;
+  EXPECT_EQ(confirmed->argv(), touching().argv);
+  EXPECT_EQ(confirmed->cwd(), root_);
   EXPECT_FALSE(fs::exists(canary_));
 }
 

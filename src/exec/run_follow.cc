@@ -1,0 +1,129 @@
+#include "exec/run_follow.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "exec/interrupt_ladder.h"
+#include "exec/log_follow.h"
+#include "exec/process_identity.h"
+
+namespace trainctl::exec {
+namespace {
+
+// A signal handler can only reach the loop through a descriptor it writes to: this is the one
+// piece of process-wide state here, set only while a run is followed.
+int g_interrupt_pipe = -1;
+
+extern "C" void on_interrupt(int) {
+  int saved = errno;
+  if (g_interrupt_pipe >= 0) {
+    char byte = 1;
+    (void)!::write(g_interrupt_pipe, &byte, 1);
+  }
+  errno = saved;
+}
+
+class InterruptForwarding {
+ public:
+  InterruptForwarding() {
+    if (::pipe2(pipe_, O_CLOEXEC | O_NONBLOCK) != 0) return;
+    g_interrupt_pipe = pipe_[1];
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &action, &previous_);
+  }
+  ~InterruptForwarding() {
+    if (pipe_[0] < 0) return;
+    ::sigaction(SIGINT, &previous_, nullptr);
+    g_interrupt_pipe = -1;
+    ::close(pipe_[0]);
+    ::close(pipe_[1]);
+  }
+  InterruptForwarding(const InterruptForwarding&) = delete;
+  InterruptForwarding& operator=(const InterruptForwarding&) = delete;
+
+  int fd() const { return pipe_[0]; }
+  // How many interrupts arrived since the last call.
+  int take() {
+    int n = 0;
+    char buffer[64];
+    ssize_t got;
+    while ((got = ::read(pipe_[0], buffer, sizeof buffer)) > 0) n += static_cast<int>(got);
+    return n;
+  }
+
+ private:
+  int pipe_[2] = {-1, -1};
+  struct sigaction previous_ {};
+};
+
+int open_pidfd(int pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+}  // namespace
+
+core::Result<int> follow_started_run(const LaunchedRun& run, int out_fd) {
+  auto follower = LogFollower::open(run.record.log);
+  if (!follower) return follower.error();
+  InterruptForwarding interrupts;
+  InterruptLadder ladder;
+  int pidfd = open_pidfd(run.reaper_pid);
+  int status = 0;
+  bool done = false;
+  while (!done) {
+    if (auto copied = follower->pump(out_fd); !copied) return copied.error();
+    pollfd fds[3] = {{follower->wake_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}, {interrupts.fd(), POLLIN, 0}};
+    bool can_block = pidfd >= 0 && follower->wake_fd() >= 0;
+    int ready = ::poll(fds, 3, can_block ? -1 : static_cast<int>(kLivenessPoll.count() / 4));
+    if (ready < 0 && errno != EINTR) break;
+    if (fds[2].revents & POLLIN) {
+      for (int n = interrupts.take(); n > 0; --n) ::kill(-run.pid, ladder.next(InterruptLadder::Clock::now()));
+    }
+    if (fds[0].revents & POLLIN) follower->clear_wakeups();
+    if (pidfd < 0 || (fds[1].revents & POLLIN)) {
+      pid_t r = ::waitpid(run.reaper_pid, &status, pidfd < 0 ? WNOHANG : 0);
+      done = r == run.reaper_pid || (r < 0 && errno == ECHILD);
+    }
+  }
+  if (pidfd >= 0) ::close(pidfd);
+  if (auto copied = follower->pump(out_fd); !copied) return copied.error();
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 1;
+}
+
+core::Status copy_run_log(const RunRecord& record, int out_fd, bool follow) {
+  auto follower = LogFollower::open(record.log);
+  if (!follower) return follower.error();
+  if (auto copied = follower->pump(out_fd); !copied) return copied.error();
+  if (!follow) return core::Ok{};
+  auto alive = [&record] {
+    return (record.reaper_pid && same_process_alive(*record.reaper_pid, record.reaper_start)) ||
+           (record.pid && process_group_alive(*record.pid) && same_process_alive(*record.pid, record.pid_start));
+  };
+  if (record.status != RunStatus::kRunning) return core::Ok{};
+  while (alive()) {
+    pollfd fd{follower->wake_fd(), POLLIN, 0};
+    ::poll(&fd, follower->wake_fd() >= 0 ? 1 : 0, static_cast<int>(kLivenessPoll.count()));
+    follower->clear_wakeups();
+    if (auto copied = follower->pump(out_fd); !copied) return copied.error();
+  }
+  if (auto copied = follower->pump(out_fd); !copied) return copied.error();
+  return core::Ok{};
+}
+
+}  // namespace trainctl::exec

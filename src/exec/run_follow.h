@@ -1,0 +1,24 @@
+// Following a run's log to a terminal or pipe. A run trainctl just started is followed until its
+// reaper has recorded the end, with Ctrl-C passed on through the interrupt ladder; a recorded
+// run (`runs logs -f`) is followed until its processes are gone. Output is only copied from the
+// log file, so whatever happens to trainctl the log keeps everything.
+#pragma once
+
+#include <chrono>
+
+#include "core/result.h"
+#include "exec/run_launcher.h"
+#include "exec/run_record.h"
+
+namespace trainctl::exec {
+
+inline constexpr std::chrono::milliseconds kLivenessPoll{200};  // how often a followed record's processes are checked
+
+// Follows until the run ends; returns its shell status (exit code, or 128+signal). SIGINT to
+// trainctl meanwhile goes to the run's process group (interrupt_ladder.h).
+core::Result<int> follow_started_run(const LaunchedRun& run, int out_fd);
+
+// Copies the log of a recorded run to out_fd; with follow, keeps copying until the run ended.
+core::Status copy_run_log(const RunRecord& record, int out_fd, bool follow);
+
+}  // namespace trainctl::exec
