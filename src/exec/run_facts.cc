@@ -93,8 +93,9 @@ std::vector<std::string> checkpoints_written(const std::string& cwd, std::int64_
   std::vector<std::string> out;
   auto found = checkpoint::find_candidates(cwd);
   if (!found) return out;
-  // Whole-second file systems round down: allow the second the run started in.
-  double since = static_cast<double>(since_ms / 1000);
+  // Modification times have sub-second precision here (ext4, tmpfs, xfs); a checkpoint the run
+  // wrote comes long after its start (the interpreter's start-up alone takes longer).
+  double since = static_cast<double>(since_ms) / 1000.0;
   for (const auto& c : *found) {
     if (c.modified_time >= since) out.push_back(c.path);
   }

@@ -225,6 +225,16 @@ core::Result<LaunchedRun> launch_run(const safety::ApprovedCommand& command, con
     }
     return core::Error::failure(fmt::format("cannot start the run (see {})", record.log));
   }
+  // Recorded here as well as by the reaper: with --detach this process exits at once, and the
+  // record must name live processes from then on.
+  auto pid_start = process_start_ticks(pid);
+  auto reaper_start = process_start_ticks(static_cast<int>(reaper));
+  if (auto store = RunStore::open(options.project_dir)) {
+    (void)store->set_process(record.id, pid, pid_start, static_cast<int>(reaper), reaper_start);
+  }
+  record.pid_start = pid_start;
+  record.reaper_pid = static_cast<int>(reaper);
+  record.reaper_start = reaper_start;
   LaunchedRun launched;
   launched.record = std::move(record);
   launched.record.pid = pid;

@@ -84,18 +84,20 @@ TEST_F(ExplainCommand, ExitStatuses) {
   auto missing = run({"explain", (dir_.path() / "nope.log").string()});
   EXPECT_EQ(missing.exit_code, 4);
   EXPECT_NE(missing.err.find("no such file"), std::string::npos) << missing.err;
-  auto run_flag = run({"explain", "--run", "7"});
-  EXPECT_EQ(run_flag.exit_code, 2);
-  EXPECT_NE(run_flag.err.find("run records arrive with `trainctl run`"), std::string::npos) << run_flag.err;
+  auto run_flag = run({"explain", "--run", "7", "--project", dir_.path().string()});
+  EXPECT_EQ(run_flag.exit_code, 4);
+  EXPECT_NE(run_flag.err.find("no runs recorded"), std::string::npos) << run_flag.err;
   auto both = run({"explain", "x.log", "--text", "boom"});
   EXPECT_EQ(both.exit_code, 2);
   auto directory = run({"explain", dir_.path().string()});
   EXPECT_EQ(directory.exit_code, 1);
   auto bad_config = run({"explain", "--text", kOomLog, "--config", (dir_.path() / "none.yaml").string()});
   EXPECT_EQ(bad_config.exit_code, 4);
-  auto json_error = run({"explain", "--json", "--run", "7"});
-  EXPECT_EQ(json_error.exit_code, 2);
-  EXPECT_EQ(nlohmann::json::parse(json_error.out)["error"]["kind"], "usage");
+  auto json_error = run({"explain", "--json", "--run", "7", "--project", dir_.path().string()});
+  EXPECT_EQ(json_error.exit_code, 4);
+  EXPECT_EQ(nlohmann::json::parse(json_error.out)["error"]["kind"], "not_found");
+  auto both_run = run({"explain", "x.log", "--run", "7"});
+  EXPECT_EQ(both_run.exit_code, 2);
 }
 
 TEST_F(ExplainCommand, ApplyWritesTheConfigWithABackup) {
