@@ -48,7 +48,11 @@ inline PtyResult run_in_pty(const std::vector<std::string>& args, const std::str
     result.output.append(buffer, static_cast<std::size_t>(n));
   }
   int status = 0;
-  if (::waitpid(pid, &status, WNOHANG) == 0) {
+  // The terminal reads EIO as soon as the child's descriptors close, which is a moment before it
+  // becomes a zombie: wait a little for it before calling it hung.
+  pid_t ended = 0;
+  for (int i = 0; i < 200 && (ended = ::waitpid(pid, &status, WNOHANG)) == 0; ++i) ::usleep(10'000);
+  if (ended == 0) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, &status, 0);
   } else if (WIFEXITED(status)) {

@@ -1,0 +1,332 @@
+#include "cleanup/scan.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "checkpoint/inspect.h"
+#include "cleanup/file_hash.h"
+#include "cleanup/scan_state.h"
+#include "core/human_units.h"
+#include "exec/run_store.h"
+#include "exec/runs.h"
+
+namespace trainctl::cleanup {
+namespace detail {
+
+std::string base_name(const std::string& rel) {
+  std::size_t slash = rel.rfind('/');
+  return slash == std::string::npos ? rel : rel.substr(slash + 1);
+}
+
+std::string parent_of(const std::string& rel) {
+  std::size_t slash = rel.rfind('/');
+  return slash == std::string::npos ? "" : rel.substr(0, slash);
+}
+
+bool below(const std::string& rel, const std::string& folder) {
+  if (folder.empty()) return true;
+  return rel == folder || (rel.size() > folder.size() && rel.compare(0, folder.size(), folder) == 0 && rel[folder.size()] == '/');
+}
+
+bool ScanState::tracked(const std::string& rel) const {
+  return git && git->tracks(root_in_repo.empty() ? rel : root_in_repo + "/" + rel);
+}
+
+bool ScanState::tracked_below(const std::string& rel) const {
+  if (!git) return false;
+  std::string r = root_in_repo.empty() ? rel : root_in_repo + "/" + rel;
+  return git->tracks(r) || git->tracks_below(r);
+}
+
+bool ScanState::written_by_running_run(const std::string& rel, double modified) const {
+  std::string path = abs(rel);
+  for (const auto& run : running) {
+    for (const auto& c : run.checkpoints) {
+      if (below(path, c)) return true;
+    }
+    // A running run may write anywhere under its folder: whatever changed since it started is its.
+    if (below(path, run.cwd) && modified + 5 >= run.started) return true;
+  }
+  return false;
+}
+
+bool ScanState::claimed_or_below_claimed(const std::string& rel) const {
+  for (std::string r = rel; !r.empty(); r = parent_of(r)) {
+    if (claimed.count(r)) return true;
+  }
+  return false;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::ScanState;
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool in_checkpoint_folder(const std::string& rel) {
+  for (std::string r = detail::parent_of(rel); !r.empty(); r = detail::parent_of(r)) {
+    std::string name = lower(detail::base_name(r));
+    if (name.find("ckpt") != std::string::npos || name.find("checkpoint") != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool is_cache_name(const std::string& name) {
+  return name == "__pycache__" || name == ".pytest_cache" || name == ".ipynb_checkpoints" || name == ".mypy_cache" ||
+         name == ".ruff_cache" || name == ".cache";
+}
+
+// HF Trainer checkpoint-N/ and DeepSpeed global_stepN/ folders are one checkpoint each.
+bool is_checkpoint_folder(const std::string& rel) {
+  static const std::regex pattern(R"((checkpoint-\d+|global_step\d+))");
+  return std::regex_match(detail::base_name(rel), pattern);
+}
+
+bool inside_cache(const std::string& rel) {
+  for (std::string r = detail::parent_of(rel); !r.empty(); r = detail::parent_of(r)) {
+    if (is_cache_name(detail::base_name(r))) return true;
+  }
+  return false;
+}
+
+double clock_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void load_running_runs(ScanState& s) {
+  auto store = exec::RunStore::open_existing(s.inv.root);
+  if (!store) return;  // no runs recorded here: nothing is running under trainctl
+  (void)exec::reconcile(*store);
+  auto runs = store->list();
+  if (!runs) return;
+  for (const auto& r : *runs) {
+    if (r.status != exec::RunStatus::kRunning) continue;
+    s.running.push_back({r.cwd, static_cast<double>(r.started_at_ms) / 1000.0, r.checkpoints});
+  }
+}
+
+std::map<std::string, double> numeric_metrics(const nlohmann::json& metrics) {
+  std::map<std::string, double> out;
+  if (!metrics.is_object()) return out;
+  for (auto it = metrics.begin(); it != metrics.end(); ++it) {
+    if (it.value().is_number()) out[it.key()] = it.value().get<double>();
+  }
+  return out;
+}
+
+std::string run_label(const std::string& run) { return run.empty() ? "." : run; }
+
+struct Unit {  // one checkpoint: a file or a folder
+  std::string rel;
+  const InventoryEntry* entry = nullptr;
+  checkpoint::CheckpointInfo info;
+};
+
+void add(ScanState& s, Finding f, const std::vector<std::string>& rels) {
+  for (const auto& r : rels) s.claimed.insert(r);
+  s.findings.push_back(std::move(f));
+}
+
+void find_checkpoints(ScanState& s, const KeepPolicy& policy) {
+  std::vector<Unit> units;
+  std::vector<std::string> partial;
+  for (const auto& e : s.inv.entries) {
+    if (inside_cache(e.rel)) continue;
+    if (e.dir) {
+      if (is_checkpoint_folder(e.rel) && e.files > 0) units.push_back({e.rel, &e, {}});
+      continue;
+    }
+    bool in_folder_unit = false;
+    for (std::string r = detail::parent_of(e.rel); !r.empty() && !in_folder_unit; r = detail::parent_of(r)) {
+      in_folder_unit = is_checkpoint_folder(r);
+    }
+    if (in_folder_unit) continue;
+    if (is_partial_save(e.rel)) {
+      partial.push_back(e.rel);
+    } else if (is_checkpoint_file(e.rel)) {
+      units.push_back({e.rel, &e, {}});
+    }
+  }
+  for (const auto& u : units) s.checkpoint_rels.insert(u.rel);
+  for (const auto& p : partial) s.checkpoint_rels.insert(p);
+
+  // Partial saves, zero-byte and unreadable checkpoints.
+  std::vector<std::pair<std::string, std::string>> broken;  // rel, why
+  for (const auto& p : partial) broken.emplace_back(p, "an unfinished save (temporary name)");
+  std::map<std::string, std::vector<Unit*>> runs;
+  for (auto& u : units) {
+    if (u.entry->bytes == 0) {
+      broken.emplace_back(u.rel, "zero bytes");
+      continue;
+    }
+    u.info = checkpoint::inspect_checkpoint(s.abs(u.rel));
+    if (!u.info.valid) {
+      broken.emplace_back(u.rel, u.info.error.value_or("does not load"));
+      continue;
+    }
+    runs[detail::parent_of(u.rel)].push_back(&u);
+  }
+  for (const auto& [rel, why] : broken) {
+    const InventoryEntry* e = s.inv.find(rel);
+    Finding f;
+    f.kind = kKindPartial;
+    f.paths = {s.abs(rel)};
+    f.bytes = e ? e->bytes : 0;
+    f.reason = fmt::format("broken checkpoint: {}", why);
+    f.action = "move to the trash (it cannot be loaded)";
+    f.safe_to_apply = !s.tracked_below(rel) && !s.written_by_running_run(rel, e ? e->modified_time : 0);
+    add(s, std::move(f), {rel});
+  }
+
+  // Byte-identical copies: only checkpoints of the same size are compared, by a sample of their
+  // bytes first, and a sample match is confirmed byte by byte. The first path of a group (sorted) is the one kept.
+  std::map<std::uint64_t, std::vector<Unit*>> by_size;
+  for (auto& [run, list] : runs) {
+    for (Unit* u : list) {
+      if (!u->entry->dir) by_size[u->entry->bytes].push_back(u);
+    }
+  }
+  std::set<std::string> copies;
+  for (auto& [size, group] : by_size) {
+    if (group.size() < 2) continue;
+    std::map<std::string, std::vector<Unit*>> by_hash;
+    for (Unit* u : group) {
+      if (auto h = sample_hash(s.abs(u->rel), size)) by_hash[*h].push_back(u);
+    }
+    for (auto& [hash, same] : by_hash) {
+      if (same.size() < 2) continue;
+      std::sort(same.begin(), same.end(), [](const Unit* a, const Unit* b) { return a->rel < b->rel; });
+      for (std::size_t i = 1; i < same.size(); ++i) {
+        const Unit* u = same[i];
+        if (!same_bytes(s.abs(same[0]->rel), s.abs(u->rel))) continue;
+        copies.insert(u->rel);
+        Finding f;
+        f.kind = kKindDuplicate;
+        f.paths = {s.abs(u->rel)};
+        f.bytes = u->entry->bytes;
+        f.reason = fmt::format("byte-identical copy of {}", s.abs(same[0]->rel));
+        f.action = "move to the trash (the other copy stays)";
+        f.safe_to_apply = !s.tracked(u->rel) && !s.written_by_running_run(u->rel, u->entry->modified_time);
+        add(s, std::move(f), {u->rel});
+      }
+    }
+  }
+
+  // The keep policy, per run folder, over the valid checkpoints that are not copies.
+  for (auto& [run, list] : runs) {
+    std::vector<RunCheckpoint> pool;
+    std::map<std::string, const Unit*> by_path;
+    for (const Unit* u : list) {
+      if (copies.count(u->rel)) continue;
+      pool.push_back({u->rel, u->info.step, u->info.epoch, u->entry->modified_time, numeric_metrics(u->info.metrics)});
+      if (!pool.back().step) pool.back().step = checkpoint::numbers_from_name(detail::base_name(u->rel)).step;
+      by_path[u->rel] = u;
+    }
+    KeepDecision d = decide(pool, policy);
+    for (const auto& kept : d.keep) {
+      const std::string& rel = kept.first;
+      std::string best;
+      if (rel == d.best && d.metric) {
+        best = fmt::format("{}={:.6g}", d.metric->name, by_path[rel]->info.metrics.value(d.metric->name, 0.0));
+      }
+      if (rel == d.latest) {
+        s.protected_paths.push_back({s.abs(rel), fmt::format("latest valid{} checkpoint of {}", best.empty() ? "" : " and best (" + best + ")", run_label(run))});
+      } else if (!best.empty()) {
+        s.protected_paths.push_back({s.abs(rel), fmt::format("best checkpoint of {} by {}", run_label(run), best)});
+      }
+    }
+    std::vector<std::string> drop;
+    std::uint64_t bytes = 0;
+    for (const auto& rel : d.drop) {
+      const Unit* u = by_path[rel];
+      if (s.written_by_running_run(rel, u->entry->modified_time)) {
+        s.protected_paths.push_back({s.abs(rel), "written by a run that is still running"});
+        continue;
+      }
+      drop.push_back(rel);
+      bytes += u->entry->bytes;
+    }
+    if (drop.empty()) continue;
+    Finding f;
+    f.kind = kKindCheckpoints;
+    for (const auto& r : drop) f.paths.push_back(s.abs(r));
+    f.bytes = bytes;
+    std::string metric = d.metric ? fmt::format("best by {} ({} is better)", d.metric->name,
+                                                d.metric->lower_is_better ? "lower" : "higher")
+                                  : "no metric recorded";
+    f.reason = fmt::format("{} of {} checkpoints in {} are beyond the keep policy (keeps latest {}, {}, {})", drop.size(),
+                           pool.size(), run_label(run), s.abs(d.latest), d.best.empty() ? "no best" : s.abs(d.best), metric);
+    f.action = "move to the trash";
+    f.safe_to_apply = std::none_of(drop.begin(), drop.end(), [&](const std::string& r) { return s.tracked(r); });
+    add(s, std::move(f), drop);
+  }
+}
+
+}  // namespace
+
+bool is_checkpoint_file(const std::string& rel) {
+  std::string name = lower(detail::base_name(rel));
+  for (std::string_view ext : {".pt", ".pth", ".ckpt", ".safetensors", ".pkl.gz"}) {
+    if (ends_with(name, ext)) return true;
+  }
+  return ends_with(name, ".bin") && in_checkpoint_folder(rel);
+}
+
+bool is_partial_save(const std::string& rel) {
+  std::string name = lower(detail::base_name(rel));
+  for (std::string_view ext : {".tmp", ".partial", ".incomplete", ".part"}) {
+    if (!ends_with(name, ext)) continue;
+    std::string stem = name.substr(0, name.size() - ext.size());
+    if (is_checkpoint_file(detail::parent_of(rel).empty() ? stem : detail::parent_of(rel) + "/" + stem)) return true;
+    if (in_checkpoint_folder(rel)) return true;
+  }
+  return false;
+}
+
+core::Result<CleanupReport> scan_project(const ScanRequest& request) {
+  auto inv = take_inventory(request.root, request.limits, request.progress);
+  if (!inv) return inv.error();
+  ScanState s;
+  s.inv = std::move(*inv);
+  s.now = request.now > 0 ? request.now : clock_now();
+  if (auto git = read_git_index(s.inv.root); git && *git) {
+    s.git = std::move(**git);
+    std::string top = s.git->top;
+    if (s.inv.root != top) s.root_in_repo = s.inv.root.substr(top.size() + 1);
+  }
+  load_running_runs(s);
+  find_checkpoints(s, request.policy);
+  detail::find_run_folders(s);
+  detail::find_hygiene(s);
+
+  CleanupReport report;
+  report.root = s.inv.root;
+  report.files_seen = s.inv.file_count;
+  report.bytes_seen = s.inv.total_bytes;
+  report.truncated = s.inv.truncated;
+  report.truncated_by = s.inv.truncated_by;
+  report.findings = std::move(s.findings);
+  report.protected_paths = std::move(s.protected_paths);
+  std::stable_sort(report.findings.begin(), report.findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.bytes != b.bytes) return a.bytes > b.bytes;
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.paths < b.paths;
+  });
+  for (const auto& f : report.findings) report.total_bytes += f.bytes;
+  return report;
+}
+
+}  // namespace trainctl::cleanup
