@@ -73,7 +73,9 @@ std::string error_ending(const std::string& tail) {
     if (start == std::string::npos) break;
     end = start;
   }
-  static const std::regex error(R"((Traceback \(most recent call last\)|^\w*(Error|Exception)\b|CUDA out of memory|^Killed|Segmentation fault|exited with (code|status) [1-9]))");
+  static const std::regex error(
+      R"((Traceback \(most recent call last\)|^[\w.]*(Error|Exception)\b|^(error|fatal)\b|CUDA out of memory|^Killed|Segmentation fault|exited with (code|status) [1-9]))",
+      std::regex::icase);
   for (const auto& line : lines) {
     if (std::regex_search(line, error)) return line.size() > 120 ? line.substr(0, 117) + "..." : line;
   }

@@ -65,6 +65,7 @@ bool ScanState::claimed_or_below_claimed(const std::string& rel) const {
 
 namespace {
 
+using detail::base_name;
 using detail::ScanState;
 
 std::string lower(std::string s) {
@@ -192,7 +193,7 @@ void find_checkpoints(ScanState& s, const KeepPolicy& policy) {
   }
 
   // Byte-identical copies: only checkpoints of the same size are compared, by a sample of their
-  // bytes first, and a sample match is confirmed byte by byte. The first path of a group (sorted) is the one kept.
+  // bytes first, and a sample match is confirmed byte by byte.
   std::map<std::uint64_t, std::vector<Unit*>> by_size;
   for (auto& [run, list] : runs) {
     for (Unit* u : list) {
@@ -208,7 +209,11 @@ void find_checkpoints(ScanState& s, const KeepPolicy& policy) {
     }
     for (auto& [hash, same] : by_hash) {
       if (same.size() < 2) continue;
-      std::sort(same.begin(), same.end(), [](const Unit* a, const Unit* b) { return a->rel < b->rel; });
+      // The original is the oldest (a copy gets a new time); then the first name.
+      std::sort(same.begin(), same.end(), [](const Unit* a, const Unit* b) {
+        if (a->entry->modified_time != b->entry->modified_time) return a->entry->modified_time < b->entry->modified_time;
+        return a->rel < b->rel;
+      });
       for (std::size_t i = 1; i < same.size(); ++i) {
         const Unit* u = same[i];
         if (!same_bytes(s.abs(same[0]->rel), s.abs(u->rel))) continue;
@@ -266,9 +271,12 @@ void find_checkpoints(ScanState& s, const KeepPolicy& policy) {
     f.bytes = bytes;
     std::string metric = d.metric ? fmt::format("best by {} ({} is better)", d.metric->name,
                                                 d.metric->lower_is_better ? "lower" : "higher")
-                                  : "no metric recorded";
-    f.reason = fmt::format("{} of {} checkpoints in {} are beyond the keep policy (keeps latest {}, {}, {})", drop.size(),
-                           pool.size(), run_label(run), s.abs(d.latest), d.best.empty() ? "no best" : s.abs(d.best), metric);
+                                  : "no metric recorded: no best";
+    std::string kept = d.best.empty()      ? fmt::format("the latest, {} ({})", base_name(d.latest), metric)
+                       : d.best == d.latest ? fmt::format("the latest, {}, also the {}", base_name(d.latest), metric)
+                                            : fmt::format("the latest, {}, and the {}, {}", base_name(d.latest), metric, base_name(d.best));
+    f.reason = fmt::format("{} of {} checkpoints in {} are beyond the keep policy, which keeps {}", drop.size(), pool.size(),
+                           run_label(run), kept);
     f.action = "move to the trash";
     f.safe_to_apply = std::none_of(drop.begin(), drop.end(), [&](const std::string& r) { return s.tracked(r); });
     add(s, std::move(f), drop);
