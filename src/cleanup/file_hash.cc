@@ -61,6 +61,7 @@ std::optional<std::string> sample_hash(const std::string& path, std::uint64_t si
   uLong crc = ::crc32(0L, Z_NULL, 0);
   std::uint64_t tail = size > kSampleBytes ? size - kSampleBytes : 0;
   for (std::uint64_t at : {std::uint64_t{0}, tail}) {
+    if (at != 0 && tail == 0) break;  // the first read covered the whole file
     ssize_t n = ::pread(fd.get(), buffer.data(), buffer.size(), static_cast<off_t>(at));
     if (n < 0) return std::nullopt;
     crc = ::crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), static_cast<uInt>(n));

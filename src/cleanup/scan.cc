@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <regex>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -92,13 +92,13 @@ bool is_cache_name(const std::string& name) {
 
 // HF Trainer checkpoint-N/ and DeepSpeed global_stepN/ folders are one checkpoint each.
 bool is_checkpoint_folder(const std::string& rel) {
-  static const std::regex pattern(R"((checkpoint-\d+|global_step\d+))");
-  return std::regex_match(detail::base_name(rel), pattern);
-}
-
-bool inside_cache(const std::string& rel) {
-  for (std::string r = detail::parent_of(rel); !r.empty(); r = detail::parent_of(r)) {
-    if (is_cache_name(detail::base_name(r))) return true;
+  std::string name = detail::base_name(rel);
+  for (std::string_view prefix : {"checkpoint-", "global_step"}) {
+    if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+        std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(),
+                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+      return true;
+    }
   }
   return false;
 }
@@ -144,17 +144,18 @@ void add(ScanState& s, Finding f, const std::vector<std::string>& rels) {
 void find_checkpoints(ScanState& s, const KeepPolicy& policy) {
   std::vector<Unit> units;
   std::vector<std::string> partial;
+  // Entries are sorted, so a folder comes before what it holds: its flag is known for them.
+  std::unordered_map<std::string, bool> skip_below;  // folder -> inside a cache or a checkpoint folder
   for (const auto& e : s.inv.entries) {
-    if (inside_cache(e.rel)) continue;
+    auto parent = skip_below.find(detail::parent_of(e.rel));
+    bool skipped = parent != skip_below.end() && parent->second;
     if (e.dir) {
-      if (is_checkpoint_folder(e.rel) && e.files > 0) units.push_back({e.rel, &e, {}});
+      bool unit = !skipped && is_checkpoint_folder(e.rel) && e.files > 0;
+      if (unit) units.push_back({e.rel, &e, {}});
+      skip_below[e.rel] = skipped || unit || is_cache_name(detail::base_name(e.rel));
       continue;
     }
-    bool in_folder_unit = false;
-    for (std::string r = detail::parent_of(e.rel); !r.empty() && !in_folder_unit; r = detail::parent_of(r)) {
-      in_folder_unit = is_checkpoint_folder(r);
-    }
-    if (in_folder_unit) continue;
+    if (skipped) continue;
     if (is_partial_save(e.rel)) {
       partial.push_back(e.rel);
     } else if (is_checkpoint_file(e.rel)) {
@@ -194,14 +195,19 @@ void find_checkpoints(ScanState& s, const KeepPolicy& policy) {
 
   // Byte-identical copies: only checkpoints of the same size are compared, by a sample of their
   // bytes first, and a sample match is confirmed byte by byte.
-  std::map<std::uint64_t, std::vector<Unit*>> by_size;
+  // Checkpoints whose metadata differ (step, epoch, metrics) differ in bytes too: only those that
+  // agree on size and metadata are read.
+  std::map<std::pair<std::uint64_t, std::string>, std::vector<Unit*>> by_size;
   for (auto& [run, list] : runs) {
     for (Unit* u : list) {
-      if (!u->entry->dir) by_size[u->entry->bytes].push_back(u);
+      if (u->entry->dir) continue;
+      std::string meta = fmt::format("{}|{}|{}", u->info.step.value_or(-1), u->info.epoch.value_or(-1), u->info.metrics.dump());
+      by_size[{u->entry->bytes, meta}].push_back(u);
     }
   }
   std::set<std::string> copies;
-  for (auto& [size, group] : by_size) {
+  for (auto& [key, group] : by_size) {
+    std::uint64_t size = key.first;
     if (group.size() < 2) continue;
     std::map<std::string, std::vector<Unit*>> by_hash;
     for (Unit* u : group) {
