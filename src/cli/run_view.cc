@@ -16,12 +16,6 @@
 namespace trainctl::cli {
 namespace {
 
-std::string describe_end(const exec::RunRecord& r) {
-  if (r.signal) return fmt::format("{} (signal {}: {})", exec::status_name(r.status), *r.signal, ::strsignal(*r.signal));
-  if (r.exit_code) return fmt::format("{} (exit {})", exec::status_name(r.status), *r.exit_code);
-  return exec::status_name(r.status);
-}
-
 bool ask_yes(CliContext& ctx) {
   *ctx.err << "Start it? [y/N] " << std::flush;
   std::string answer;
@@ -82,11 +76,13 @@ void start_run(CliContext& ctx, const RunFlags& flags, const RunSpec& spec) {
   options.kind = spec.kind;
   options.env = ctx.env;
   options.guard = guard;
+  options.detach = flags.detach;
   auto launched = exec::launch_run(*approved, options);
   if (!launched) return ctx.fail(launched.error());
   const exec::RunRecord& record = launched->record;
 
   if (flags.detach) {
+    ::close(launched->end_fd);
     if (ctx.json) {
       ctx.print_json({{"run", record.to_json()}});
     } else {
@@ -105,21 +101,24 @@ void start_run(CliContext& ctx, const RunFlags& flags, const RunSpec& spec) {
   // SIGPIPE on our stdout (| head) must not stop the following either: the run goes on regardless.
   ::signal(SIGPIPE, SIG_IGN);
   auto status = exec::follow_started_run(*launched, ctx.json ? STDERR_FILENO : STDOUT_FILENO);
+  ::close(launched->end_fd);
   if (!status) return ctx.fail(status.error());
   ctx.exit_status = *status;
 
-  auto store = exec::RunStore::open_existing(spec.project_dir);
-  if (!store) return;
-  auto ended = store->get(record.id);
-  if (!ended) return;
   if (ctx.json) {
+    auto store = exec::RunStore::open_existing(spec.project_dir);
+    if (!store) return;
+    auto ended = store->get(record.id);
+    if (!ended) return;
     ctx.print_json({{"run", ended->to_json()}, {"exit_status", *status}});
     return;
   }
-  say << fmt::format("run {} {}; trainctl runs show {}\n", ended->id, describe_end(*ended), ended->id);
-  if (ended->status == exec::RunStatus::kFailed) {
-    say << fmt::format("what went wrong: {}\n", exec::explain_command_for(*ended));
-  }
+  // The reaper exits with the run's status once the end is recorded: no need to read it back.
+  std::string how = *status == 0    ? "succeeded"
+                    : *status > 128 ? fmt::format("killed (signal {}: {})", *status - 128, ::strsignal(*status - 128))
+                                    : fmt::format("failed (exit {})", *status);
+  say << fmt::format("run {} {}; trainctl runs show {}\n", record.id, how, record.id);
+  if (*status != 0 && *status <= 128) say << fmt::format("what went wrong: {}\n", exec::explain_command_for(record));
 }
 
 }  // namespace trainctl::cli

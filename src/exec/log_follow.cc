@@ -1,7 +1,6 @@
 #include "exec/log_follow.h"
 
 #include <fcntl.h>
-#include <sys/inotify.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -19,30 +18,16 @@ core::Result<LogFollower> LogFollower::open(const std::string& path) {
     if (errno == ENOENT) return core::Error::not_found(fmt::format("no log at {}", path));
     return core::Error::failure(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
   }
-  int inotify_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (inotify_fd >= 0 && ::inotify_add_watch(inotify_fd, path.c_str(), IN_MODIFY) < 0) {
-    ::close(inotify_fd);
-    inotify_fd = -1;
-  }
-  return LogFollower(fd, inotify_fd);
+  return LogFollower(fd);
 }
 
 LogFollower::LogFollower(LogFollower&& other) noexcept
-    : fd_(other.fd_), inotify_fd_(other.inotify_fd_), use_sendfile_(other.use_sendfile_), out_closed_(other.out_closed_) {
+    : fd_(other.fd_), use_sendfile_(other.use_sendfile_), out_closed_(other.out_closed_) {
   other.fd_ = -1;
-  other.inotify_fd_ = -1;
 }
 
 LogFollower::~LogFollower() {
   if (fd_ >= 0) ::close(fd_);
-  if (inotify_fd_ >= 0) ::close(inotify_fd_);
-}
-
-void LogFollower::clear_wakeups() {
-  if (inotify_fd_ < 0) return;
-  alignas(struct inotify_event) char buffer[4096];
-  while (::read(inotify_fd_, buffer, sizeof buffer) > 0) {
-  }
 }
 
 core::Result<std::size_t> LogFollower::pump(int out_fd) {

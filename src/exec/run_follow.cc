@@ -3,11 +3,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+
+#include <fmt/format.h>
 
 #include "exec/interrupt_ladder.h"
 #include "exec/log_follow.h"
@@ -65,15 +66,6 @@ class InterruptForwarding {
   struct sigaction previous_ {};
 };
 
-int open_pidfd(int pid) {
-#ifdef SYS_pidfd_open
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-  (void)pid;
-  return -1;
-#endif
-}
-
 }  // namespace
 
 core::Result<int> follow_started_run(const LaunchedRun& run, int out_fd) {
@@ -81,29 +73,36 @@ core::Result<int> follow_started_run(const LaunchedRun& run, int out_fd) {
   if (!follower) return follower.error();
   InterruptForwarding interrupts;
   InterruptLadder ladder;
-  int pidfd = open_pidfd(run.reaper_pid);
-  int status = 0;
+  int status = -1;
   bool done = false;
   while (!done) {
-    if (auto copied = follower->pump(out_fd); !copied) return copied.error();
-    pollfd fds[3] = {{follower->wake_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}, {interrupts.fd(), POLLIN, 0}};
-    bool can_block = pidfd >= 0 && follower->wake_fd() >= 0;
-    int ready = ::poll(fds, 3, can_block ? -1 : static_cast<int>(kLivenessPoll.count() / 4));
+    auto copied = follower->pump(out_fd);
+    if (!copied) return copied.error();
+    // Polled on a timer (see log_follow.h): soon while output flows, a little later when quiet.
+    pollfd fds[2] = {{run.end_fd, POLLIN, 0}, {interrupts.fd(), POLLIN, 0}};
+    int timeout = static_cast<int>((*copied > 0 ? kFollowBatch : kFollowIdle).count());
+    int ready = ::poll(fds, 2, timeout);
     if (ready < 0 && errno != EINTR) break;
-    if (fds[2].revents & POLLIN) {
+    if (fds[1].revents & POLLIN) {
       for (int n = interrupts.take(); n > 0; --n) ::kill(-run.pid, ladder.next(InterruptLadder::Clock::now()));
     }
-    if (fds[0].revents & POLLIN) follower->clear_wakeups();
-    if (pidfd < 0 || (fds[1].revents & POLLIN)) {
-      pid_t r = ::waitpid(run.reaper_pid, &status, pidfd < 0 ? WNOHANG : 0);
-      done = r == run.reaper_pid || (r < 0 && errno == ECHILD);
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      // The reaper writes the run's status once the end is recorded; EOF alone means it died.
+      int code = -1;
+      ssize_t got;
+      while ((got = ::read(run.end_fd, &code, sizeof code)) < 0 && errno == EINTR) {
+      }
+      if (got == static_cast<ssize_t>(sizeof code)) status = code;
+      done = true;
     }
   }
-  if (pidfd >= 0) ::close(pidfd);
   if (auto copied = follower->pump(out_fd); !copied) return copied.error();
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 1;
+  if (status < 0) {
+    return core::Error::failure(fmt::format("trainctl lost track of run {} (its reaper ended without recording the end); "
+                                            "trainctl runs show {} tells what is known",
+                                            run.record.id, run.record.id));
+  }
+  return status;
 }
 
 core::Status copy_run_log(const RunRecord& record, int out_fd, bool follow) {
@@ -116,10 +115,8 @@ core::Status copy_run_log(const RunRecord& record, int out_fd, bool follow) {
            (record.pid && process_group_alive(*record.pid) && same_process_alive(*record.pid, record.pid_start));
   };
   if (record.status != RunStatus::kRunning) return core::Ok{};
-  while (alive()) {
-    pollfd fd{follower->wake_fd(), POLLIN, 0};
-    ::poll(&fd, follower->wake_fd() >= 0 ? 1 : 0, static_cast<int>(kLivenessPoll.count()));
-    follower->clear_wakeups();
+  for (int polls = 0; polls % kLivenessEvery != 0 || alive(); ++polls) {
+    ::poll(nullptr, 0, static_cast<int>(kFollowIdle.count()));
     if (auto copied = follower->pump(out_fd); !copied) return copied.error();
   }
   if (auto copied = follower->pump(out_fd); !copied) return copied.error();

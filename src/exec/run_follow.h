@@ -12,10 +12,13 @@
 
 namespace trainctl::exec {
 
-inline constexpr std::chrono::milliseconds kLivenessPoll{200};  // how often a followed record's processes are checked
+inline constexpr std::chrono::milliseconds kFollowBatch{10};    // output is copied at most this late while it flows
+inline constexpr std::chrono::milliseconds kFollowIdle{50};     // ... and this late after a quiet spell
+inline constexpr int kLivenessEvery = 4;                        // `runs logs -f` checks the processes every 4th poll
 
-// Follows until the run ends; returns its shell status (exit code, or 128+signal). SIGINT to
-// trainctl meanwhile goes to the run's process group (interrupt_ladder.h).
+// Follows until the run's end is recorded; returns its shell status (exit code, or 128+signal).
+// SIGINT to trainctl meanwhile goes to the run's process group (interrupt_ladder.h). Closes
+// nothing: run.end_fd stays the caller's.
 core::Result<int> follow_started_run(const LaunchedRun& run, int out_fd);
 
 // Copies the log of a recorded run to out_fd; with follow, keeps copying until the run ended.

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -102,8 +103,9 @@ struct ExecImage {
   }
   int reported = child > 0 ? static_cast<int>(child) : -1;
   if (child > 0) ::setpgid(child, child);  // also here, so the group exists before anyone signals it
+  // trainctl may have gone (SIGKILL, --detach): writing the end to it must not kill the reaper.
+  ::signal(SIGPIPE, SIG_IGN);
   write_all(report_fd, reinterpret_cast<const char*>(&reported), sizeof reported);
-  ::close(report_fd);
   auto note = [&](const std::string& line) { write_all(log_fd, line.data(), line.size()); };
   if (child < 0) {
     note(fmt::format("trainctl: cannot start the run: {}\n", std::strerror(errno)));
@@ -115,12 +117,13 @@ struct ExecImage {
     auto s = store->set_process(record.id, child, process_start_ticks(child), static_cast<int>(::getpid()),
                                 process_start_ticks(static_cast<int>(::getpid())));
     if (!s) note(fmt::format("trainctl: {}\n", s.error().message));
-    RunRecord facts = record;
-    add_git_facts(facts, options.guard, options.env);
-    if (auto f = store->set_facts(facts); !f) note(fmt::format("trainctl: {}\n", f.error().message));
   } else {
     note(fmt::format("trainctl: {}\n", store.error().message));
   }
+  // The git probes run beside the training, not before it or after it: they would delay its
+  // start or the moment its end is known (bounded by kGitTimeout either way).
+  RunRecord facts = record;
+  std::thread git([&facts, &options] { add_git_facts(facts, options.guard, options.env); });
 
   int status = 0;
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
@@ -146,6 +149,13 @@ struct ExecImage {
     note(fmt::format("trainctl: could not record the end of the run: {}\n", f.error().message));
   }
   int code = end.signal ? 128 + *end.signal : *end.exit_code;
+  // The end is recorded: trainctl may return now. The git facts follow (bounded by kGitTimeout).
+  write_all(report_fd, reinterpret_cast<const char*>(&code), sizeof code);
+  ::close(report_fd);
+  git.join();
+  if (store) {
+    if (auto f = store->set_facts(facts); !f) note(fmt::format("trainctl: {}\n", f.error().message));
+  }
   ::_exit(code > 255 ? 255 : code);
 }
 
@@ -212,8 +222,8 @@ core::Result<LaunchedRun> launch_run(const safety::ApprovedCommand& command, con
   ssize_t got = 0;
   while ((got = ::read(report[0], &pid, sizeof pid)) < 0 && errno == EINTR) {
   }
-  ::close(report[0]);
   if (got != static_cast<ssize_t>(sizeof pid) || pid <= 0) {
+    ::close(report[0]);
     int ignored = 0;
     ::waitpid(reaper, &ignored, 0);
     if (auto store = RunStore::open(options.project_dir)) {
@@ -225,12 +235,14 @@ core::Result<LaunchedRun> launch_run(const safety::ApprovedCommand& command, con
     }
     return core::Error::failure(fmt::format("cannot start the run (see {})", record.log));
   }
-  // Recorded here as well as by the reaper: with --detach this process exits at once, and the
-  // record must name live processes from then on.
+  // With --detach this process exits at once, maybe before the reaper records itself: the record
+  // must name live processes from then on. (Otherwise this process stands for the run until then.)
   auto pid_start = process_start_ticks(pid);
   auto reaper_start = process_start_ticks(static_cast<int>(reaper));
-  if (auto store = RunStore::open(options.project_dir)) {
-    (void)store->set_process(record.id, pid, pid_start, static_cast<int>(reaper), reaper_start);
+  if (options.detach) {
+    if (auto store = RunStore::open(options.project_dir)) {
+      (void)store->set_process(record.id, pid, pid_start, static_cast<int>(reaper), reaper_start);
+    }
   }
   record.pid_start = pid_start;
   record.reaper_pid = static_cast<int>(reaper);
@@ -240,6 +252,7 @@ core::Result<LaunchedRun> launch_run(const safety::ApprovedCommand& command, con
   launched.record.pid = pid;
   launched.pid = pid;
   launched.reaper_pid = static_cast<int>(reaper);
+  launched.end_fd = report[0];
   return launched;
 }
 

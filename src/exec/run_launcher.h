@@ -23,15 +23,18 @@ struct LaunchOptions {
   std::string kind = "run";        // the subcommand that started it
   core::EnvironmentVars env;       // the run's environment; PYTHONUNBUFFERED=1 is added
   safety::CommandGuard guard;      // for the reaper's read-only `git` probes
+  bool detach = false;             // the caller exits at once: record the pids before returning
 };
 
 struct LaunchedRun {
   RunRecord record;                // as inserted, with pid
   int pid = 0;                     // the training process, leader of its own process group
-  int reaper_pid = 0;              // our child: exits with the run's shell status once it is recorded
+  int reaper_pid = 0;              // our child
+  int end_fd = -1;                 // readable once the end is recorded: the run's shell status (an int), then EOF
 };
 
-// Records the run, starts it and returns once its pid is known. Fails with kNotFound when the
+// Records the run, starts it and returns once its pid is known. The caller owns end_fd (with
+// --detach it closes it at once; the reaper carries on). Fails with kNotFound when the
 // program is not on the environment's PATH (nothing is recorded or started then).
 core::Result<LaunchedRun> launch_run(const safety::ApprovedCommand& command, const LaunchOptions& options);
 

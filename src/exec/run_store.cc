@@ -166,6 +166,12 @@ core::Result<RunStore> open_at(const std::string& project_dir, bool create) {
     return e;
   }
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  // Every trainctl command opens and closes the database; the last connection's close would
+  // checkpoint and delete the WAL each time (two fsyncs on every command). SQLite's automatic
+  // checkpoints (every 1000 pages) keep the WAL bounded instead.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  int persist = 1;
+  sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   auto fail = [&](core::Error e) -> core::Result<RunStore> {
     sqlite3_close(db);
     return e;

@@ -176,6 +176,21 @@ TEST_F(RunCommand, DetachReturnsTheIdAndStopEndsTheGroup) {
   EXPECT_EQ(again.exit_code, 2) << again.err;
 }
 
+TEST_F(RunCommand, LogsFollowALiveRunUntilItEnds) {
+  std::string gate = root_ + "/gate";
+  auto r = run_trainctl({"run", "--yes", "--detach", "--project", root_, "--", "sh", "-c",
+                         "echo before; while [ ! -e " + gate + " ]; do sleep 0.05; done; echo after"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string id = r.out.substr(0, r.out.find('\n'));
+  BackgroundTrainctl logs({"runs", "logs", id, "-f", "--project", root_}, root_, root_ + "/logs");
+  ASSERT_TRUE(eventually([&] { return logs.out() == "before\n"; })) << logs.out();
+  EXPECT_FALSE(logs.wait(std::chrono::seconds(0)).has_value());  // still following
+  std::ofstream(gate) << "open";
+  EXPECT_EQ(logs.wait(), 0) << logs.err();
+  EXPECT_EQ(logs.out(), "before\nafter\n");
+  EXPECT_TRUE(eventually([&] { return run_json(id)["status"] == "succeeded"; }));
+}
+
 TEST_F(RunCommand, ConcurrentRunsGetDistinctIdsAndRecords) {
   std::vector<std::unique_ptr<BackgroundTrainctl>> runs;
   for (int i = 0; i < 4; ++i) {
