@@ -182,13 +182,33 @@ bool dead_run(ScanState& s, const InventoryEntry& e) {
 
 }  // namespace
 
+// Skips what is claimed and everything below a claimed folder. Entries are sorted, so a folder's
+// contents follow it: one prefix remembered stands for all the claimed folders above.
+class ClaimedSkipper {
+ public:
+  explicit ClaimedSkipper(const ScanState& s) : s_(s) {}
+  bool skip(const InventoryEntry& e) {
+    if (!prefix_.empty() && below(e.rel, prefix_)) return true;
+    if (!s_.claimed.count(e.rel)) return false;
+    if (e.dir) prefix_ = e.rel;
+    return true;
+  }
+  void claimed_folder(const std::string& rel) { prefix_ = rel; }
+
+ private:
+  const ScanState& s_;
+  std::string prefix_;
+};
+
 void find_run_folders(ScanState& s) {
+  ClaimedSkipper first(s);
   for (const auto& e : s.inv.entries) {
-    if (s.claimed_or_below_claimed(e.rel)) continue;
+    if (first.skip(e)) continue;
     std::string name = base_name(e.rel);
     if (e.dir && is_cache_name(name)) {
       if (e.files == 0) continue;
       add_folder(s, e, kKindCache, fmt::format("{} cache: rebuilt on demand", name), "move to the trash");
+      first.claimed_folder(e.rel);
       continue;
     }
     if (!e.dir && name.rfind("cache-", 0) == 0 && ends_with(name, ".arrow")) {
@@ -196,13 +216,14 @@ void find_run_folders(ScanState& s) {
       continue;
     }
     if (!e.dir || e.files == 0) continue;
-    if (empty_run(s, e)) continue;
+    if (empty_run(s, e)) first.claimed_folder(e.rel);
   }
   // Dead runs after the empty ones, deepest first is not needed: a folder that directly holds the
   // log is the run, and its parents hold no log of their own.
+  ClaimedSkipper second(s);
   for (const auto& e : s.inv.entries) {
-    if (!e.dir || e.files == 0 || s.claimed_or_below_claimed(e.rel)) continue;
-    dead_run(s, e);
+    if (second.skip(e) || !e.dir || e.files == 0) continue;
+    if (dead_run(s, e)) second.claimed_folder(e.rel);
   }
 }
 

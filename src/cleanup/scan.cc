@@ -1,6 +1,8 @@
 #include "cleanup/scan.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <chrono>
 #include <map>
 #include <unordered_map>
@@ -50,13 +52,6 @@ bool ScanState::written_by_running_run(const std::string& rel, double modified) 
     }
     // A running run may write anywhere under its folder: whatever changed since it started is its.
     if (below(path, run.cwd) && modified + 5 >= run.started) return true;
-  }
-  return false;
-}
-
-bool ScanState::claimed_or_below_claimed(const std::string& rel) const {
-  for (std::string r = rel; !r.empty(); r = parent_of(r)) {
-    if (claimed.count(r)) return true;
   }
   return false;
 }
@@ -141,6 +136,22 @@ void add(ScanState& s, Finding f, const std::vector<std::string>& rels) {
   s.findings.push_back(std::move(f));
 }
 
+// Reads the metadata of every non-empty checkpoint, on up to kInspectThreads threads: each
+// inspection is independent (no shared state) and waits on its own file reads.
+void inspect_all(const ScanState& s, std::vector<Unit>& units) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < units.size(); i = next++) {
+      if (units[i].entry->bytes > 0) units[i].info = checkpoint::inspect_checkpoint(s.abs(units[i].rel));
+    }
+  };
+  std::size_t threads = std::min<std::size_t>({kInspectThreads, std::max(1u, std::thread::hardware_concurrency()), units.size() / 16 + 1});
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+}
+
 void find_checkpoints(ScanState& s, const KeepPolicy& policy) {
   std::vector<Unit> units;
   std::vector<std::string> partial;
@@ -168,13 +179,13 @@ void find_checkpoints(ScanState& s, const KeepPolicy& policy) {
   // Partial saves, zero-byte and unreadable checkpoints.
   std::vector<std::pair<std::string, std::string>> broken;  // rel, why
   for (const auto& p : partial) broken.emplace_back(p, "an unfinished save (temporary name)");
+  inspect_all(s, units);
   std::map<std::string, std::vector<Unit*>> runs;
   for (auto& u : units) {
     if (u.entry->bytes == 0) {
       broken.emplace_back(u.rel, "zero bytes");
       continue;
     }
-    u.info = checkpoint::inspect_checkpoint(s.abs(u.rel));
     if (!u.info.valid) {
       broken.emplace_back(u.rel, u.info.error.value_or("does not load"));
       continue;
@@ -229,7 +240,7 @@ void find_checkpoints(ScanState& s, const KeepPolicy& policy) {
         f.paths = {s.abs(u->rel)};
         f.bytes = u->entry->bytes;
         f.reason = fmt::format("byte-identical copy of {}", s.abs(same[0]->rel));
-        f.action = "move to the trash (the other copy stays)";
+        f.action = "move to the trash (the original stays, unless the keep policy drops it too)";
         f.safe_to_apply = !s.tracked(u->rel) && !s.written_by_running_run(u->rel, u->entry->modified_time);
         add(s, std::move(f), {u->rel});
       }
@@ -292,6 +303,9 @@ void find_checkpoints(ScanState& s, const KeepPolicy& policy) {
 }  // namespace
 
 bool is_checkpoint_file(const std::string& rel) {
+  // Most files of a tree are not checkpoints: the last dot settles it before any copy is made.
+  std::size_t dot = rel.rfind('.');
+  if (dot == std::string::npos || rel.size() - dot > 12 || rel.find('/', dot) != std::string::npos) return false;
   std::string name = lower(detail::base_name(rel));
   for (std::string_view ext : {".pt", ".pth", ".ckpt", ".safetensors", ".pkl.gz"}) {
     if (ends_with(name, ext)) return true;
@@ -300,6 +314,8 @@ bool is_checkpoint_file(const std::string& rel) {
 }
 
 bool is_partial_save(const std::string& rel) {
+  std::size_t dot = rel.rfind('.');
+  if (dot == std::string::npos || rel.size() - dot > 11 || rel.find('/', dot) != std::string::npos) return false;
   std::string name = lower(detail::base_name(rel));
   for (std::string_view ext : {".tmp", ".partial", ".incomplete", ".part"}) {
     if (!ends_with(name, ext)) continue;

@@ -17,6 +17,7 @@ namespace trainctl::cleanup {
 inline constexpr double kShortRunSeconds = 60;     // a run folder written over less than this died early
 inline constexpr double kSettledSeconds = 600;      // ...if nothing was written to it for this long
 inline constexpr std::size_t kLogTailBytes = 16 * 1024;
+inline constexpr std::size_t kInspectThreads = 4;   // checkpoints read at once
 
 struct ScanRequest {
   std::string root;

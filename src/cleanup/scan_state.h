@@ -34,7 +34,6 @@ struct ScanState {
   bool tracked(const std::string& rel) const;         // git tracks the file
   bool tracked_below(const std::string& rel) const;   // git tracks the file or something under the folder
   bool written_by_running_run(const std::string& rel, double modified) const;
-  bool claimed_or_below_claimed(const std::string& rel) const;
 };
 
 // The last path component.
