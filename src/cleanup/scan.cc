@@ -302,28 +302,30 @@ void find_checkpoints(ScanState& s, const KeepPolicy& policy) {
 
 }  // namespace
 
-bool is_checkpoint_file(const std::string& rel) {
-  // Most files of a tree are not checkpoints: the last dot settles it before any copy is made.
+namespace {
+
+// The lower-cased text from the last dot of the name ("" when the name has none or it is long):
+// short enough to stay in the string's own buffer, so most files cost no allocation.
+std::string lower_extension(const std::string& rel, std::size_t longest) {
   std::size_t dot = rel.rfind('.');
-  if (dot == std::string::npos || rel.size() - dot > 12 || rel.find('/', dot) != std::string::npos) return false;
-  std::string name = lower(detail::base_name(rel));
-  for (std::string_view ext : {".pt", ".pth", ".ckpt", ".safetensors", ".pkl.gz"}) {
-    if (ends_with(name, ext)) return true;
-  }
-  return ends_with(name, ".bin") && in_checkpoint_folder(rel);
+  if (dot == std::string::npos || rel.size() - dot > longest || rel.find('/', dot) != std::string::npos) return "";
+  return lower(rel.substr(dot));
+}
+
+}  // namespace
+
+bool is_checkpoint_file(const std::string& rel) {
+  std::string ext = lower_extension(rel, 12);
+  if (ext == ".pt" || ext == ".pth" || ext == ".ckpt" || ext == ".safetensors") return true;
+  if (ext == ".gz") return ends_with(lower(detail::base_name(rel)), ".pkl.gz");
+  return ext == ".bin" && in_checkpoint_folder(rel);
 }
 
 bool is_partial_save(const std::string& rel) {
-  std::size_t dot = rel.rfind('.');
-  if (dot == std::string::npos || rel.size() - dot > 11 || rel.find('/', dot) != std::string::npos) return false;
-  std::string name = lower(detail::base_name(rel));
-  for (std::string_view ext : {".tmp", ".partial", ".incomplete", ".part"}) {
-    if (!ends_with(name, ext)) continue;
-    std::string stem = name.substr(0, name.size() - ext.size());
-    if (is_checkpoint_file(detail::parent_of(rel).empty() ? stem : detail::parent_of(rel) + "/" + stem)) return true;
-    if (in_checkpoint_folder(rel)) return true;
-  }
-  return false;
+  std::string ext = lower_extension(rel, 11);
+  if (ext != ".tmp" && ext != ".partial" && ext != ".incomplete" && ext != ".part") return false;
+  std::string stem = rel.substr(0, rel.size() - ext.size());
+  return is_checkpoint_file(stem) || in_checkpoint_folder(rel);
 }
 
 core::Result<CleanupReport> scan_project(const ScanRequest& request) {
