@@ -86,8 +86,9 @@ std::string render_report(const cleanup::CleanupReport& r, const core::TerminalS
   return out;
 }
 
-std::string render_batch(const cleanup::TrashBatch& b, const char* verb) {
-  std::string out = fmt::format("{} {} path(s), {} ({}/.trainctl/trash/{}).\n", verb, b.items.size(), core::format_bytes(b.bytes), b.root, b.id);
+std::string render_batch(const cleanup::TrashBatch& b, bool restored) {
+  std::string out = fmt::format("{} {} path(s), {} {} {}/.trainctl/trash/{}.\n", restored ? "Restored" : "Moved", b.items.size(),
+                                core::format_bytes(b.bytes), restored ? "from" : "to", b.root, b.id);
   for (const auto& s : b.skipped) out += fmt::format("  not moved: {}\n", s);
   return out;
 }
@@ -113,7 +114,7 @@ void run(CliContext& ctx, const Options& o, bool apply_given, bool undo_given) {
     auto batch = cleanup::undo_trash(root, o.undo);
     if (!batch) return ctx.fail(batch.error());
     if (ctx.json) return ctx.print_json({{"restored", batch->to_json()}});
-    *ctx.out << render_batch(*batch, "Restored");
+    *ctx.out << render_batch(*batch, true);
     return;
   }
   if (o.empty_trash) {
@@ -199,7 +200,7 @@ void run(CliContext& ctx, const Options& o, bool apply_given, bool undo_given) {
   auto batch = cleanup::move_to_trash(*report, apply);
   if (!batch) return ctx.fail(batch.error());
   if (ctx.json) return ctx.print_json({{"report", report->to_json()}, {"moved", batch->to_json()}});
-  *ctx.out << render_batch(*batch, "Moved") << fmt::format("Undo: trainctl cleanup {} --undo {}\n", o.dir, batch->id);
+  *ctx.out << render_batch(*batch, false) << fmt::format("Undo: trainctl cleanup {} --undo {}\n", o.dir, batch->id);
 }
 
 }  // namespace
