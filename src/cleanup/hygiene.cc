@@ -103,10 +103,10 @@ bool own_text(const std::string& rel) {
   return true;
 }
 
-std::string read_text(const std::string& path) {
+std::string read_text(const std::string& path, std::uint64_t size) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return {};
-  std::string text(kMaxCheckedTextBytes, '\0');
+  std::string text(std::min<std::uint64_t>(size, kMaxCheckedTextBytes), '\0');
   std::size_t got = 0;
   ssize_t n = 0;
   while (got < text.size() && (n = ::read(fd, text.data() + got, text.size() - got)) > 0) got += static_cast<std::size_t>(n);
@@ -164,7 +164,7 @@ void text_findings(ScanState& s) {
   std::map<std::string, std::vector<std::string>> identical, uncommented;  // content -> rels
   for (const auto& e : s.inv.entries) {
     if (e.dir || e.bytes > kMaxCheckedTextBytes || !is_text_to_check(e.rel) || !own_text(e.rel)) continue;
-    std::string text = read_text(s.abs(e.rel));
+    std::string text = read_text(s.abs(e.rel), e.bytes);
     for (const auto& hit : find_secrets(text)) {
       Finding f;
       f.kind = kKindSecret;
