@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <thread>
 #include <chrono>
 #include <map>
@@ -111,6 +112,20 @@ void load_running_runs(ScanState& s) {
   for (const auto& r : *runs) {
     if (r.status != exec::RunStatus::kRunning) continue;
     s.running.push_back({r.cwd, static_cast<double>(r.started_at_ms) / 1000.0, r.checkpoints});
+  }
+}
+
+// .trainctl/keep: one path a line (relative to the root, or absolute inside it), '#' comments.
+void load_pins(ScanState& s) {
+  std::ifstream in(s.inv.root + "/" + kPinFile);
+  std::string line;
+  for (std::size_t n = 0; n < kMaxPins && std::getline(in, line); ++n) {
+    if (std::size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.erase(0, 1);
+    if (line.rfind(s.inv.root + "/", 0) == 0) line = line.substr(s.inv.root.size() + 1);
+    while (line.rfind("./", 0) == 0) line = line.substr(2);
+    if (!line.empty() && line[0] != '/') s.pinned.insert(line);
   }
 }
 
@@ -278,6 +293,10 @@ void find_checkpoints(ScanState& s, const KeepPolicy& policy) {
         s.protected_paths.push_back({s.abs(rel), "written by a run that is still running"});
         continue;
       }
+      if (s.pinned.count(rel)) {
+        s.protected_paths.push_back({s.abs(rel), fmt::format("pinned in {}", kPinFile)});
+        continue;
+      }
       drop.push_back(rel);
       bytes += u->entry->bytes;
     }
@@ -340,6 +359,7 @@ core::Result<CleanupReport> scan_project(const ScanRequest& request) {
     if (s.inv.root != top) s.root_in_repo = s.inv.root.substr(top.size() + 1);
   }
   load_running_runs(s);
+  load_pins(s);
   find_checkpoints(s, request.policy);
   detail::find_run_folders(s);
   detail::find_hygiene(s);

@@ -1,7 +1,8 @@
 // `trainctl cleanup` without --apply: reads the project and reports what clutters it. Removes
 // nothing. Guarantees: every path reported lies inside the root and is reached without following
 // a symlink; the latest valid and the best checkpoint of every run, checkpoints written by a run
-// that is still running (.trainctl/runs.db) and files git tracks are never marked safe_to_apply.
+// that is still running (.trainctl/runs.db), checkpoints pinned in .trainctl/keep and files git
+// tracks are never marked safe_to_apply.
 // Checkpoints are read for their metadata only (no tensor payloads).
 #pragma once
 
@@ -18,6 +19,9 @@ inline constexpr double kShortRunSeconds = 60;     // a run folder written over 
 inline constexpr double kSettledSeconds = 600;      // ...if nothing was written to it for this long
 inline constexpr std::size_t kLogTailBytes = 16 * 1024;
 inline constexpr std::size_t kInspectThreads = 4;   // checkpoints read at once
+// Checkpoints the user pins, one path a line: never suggested by the keep policy.
+inline constexpr const char* kPinFile = ".trainctl/keep";
+inline constexpr std::size_t kMaxPins = 100'000;
 
 struct ScanRequest {
   std::string root;

@@ -24,6 +24,7 @@ struct ScanState {
   std::optional<GitIndex> git;
   std::string root_in_repo;              // the root relative to the repository top ("" at the top)
   std::vector<RunningRun> running;
+  std::set<std::string> pinned;          // relative paths listed in .trainctl/keep
   double now = 0;
   std::set<std::string> claimed;         // relative paths already in a finding (no double counting)
   std::set<std::string> checkpoint_rels; // checkpoint files and folders, relative

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -156,6 +157,14 @@ TEST_F(ScanTest, CheckpointsOfARunningRunAreProtected) {
       EXPECT_FALSE(f.safe_to_apply) << f.paths[0];
     }
   }
+}
+
+TEST_F(ScanTest, PinnedCheckpointsAreKept) {
+  std::filesystem::create_directories(root_ + "/.trainctl");
+  std::ofstream(root_ + "/.trainctl/keep") << "# the paper's numbers\ncheckpoints/run_a/step_100.pt\n" << root_ << "/checkpoints/run_b/epoch_3.pt  \n";
+  auto kinds = by_kind(scan());
+  EXPECT_EQ(kinds["checkpoints"], (Set{"checkpoints/run_a/step_200.pt", "checkpoints/run_a/step_400.pt",
+                                       "checkpoints/run_b/epoch_1.pt"}));
 }
 
 TEST_F(ScanTest, JsonContract) {
