@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets with clang and runs each for a bounded time, seeded with real
 # checkpoints and pickles that the fixture scripts write with torch, and with the command lines of
 # the shell parser's tests and of tests/safety/corpus/*.jsonl, and with the knowledge base's example
-# lines and the explain tests' logs, and with the files of the project fixtures. Fails on any
+# lines and the explain tests' logs, and with the files of the project fixtures and the git index
+# and configs of the cleanup fixture. Fails on any
 # crash, hang, leak or sanitizer report. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]  (default 30)
 # TRAINCTL_FUZZ_BUILD names an existing clang build configured with -DTRAINCTL_FUZZ=ON to reuse
 # (scripts/test.sh passes its sanitizer build); by default build/fuzz is configured here.
@@ -10,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 build=${TRAINCTL_FUZZ_BUILD:-build/fuzz}
-targets=(pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz log_fuzz project_fuzz)
+targets=(pickle_fuzz checkpoint_fuzz shell_fuzz command_check_fuzz log_fuzz project_fuzz cleanup_fuzz)
 
 if [[ -z ${TRAINCTL_FUZZ_BUILD:-} ]]; then
   CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAINCTL_FUZZ=ON \
@@ -77,6 +78,16 @@ mkdir -p "$seeds/project_corpus"
 find "$seeds/projects" examples -type f -size -64k \( -name '*.py' -o -name '*.yaml' -o -name '*.yml' -o -name '*.json' \
   -o -name '*.toml' -o -name '*.md' -o -name '*.sh' -o -name 'Makefile' -o -name '.gitignore' -o -name '*.cfg' \) \
   -exec cp -t "$seeds/project_corpus" --backup=numbered {} +
+
+# Cleanup seeds: the index git writes for the messy fixture project (versions 2 and 4) and its
+# configs and scripts.
+mkdir -p "$seeds/cleanup_corpus"
+/usr/bin/python3 tests/cleanup/fixtures/make_messy_project.py "$seeds/messy" >/dev/null
+cp "$seeds/messy/messy/.git/index" "$seeds/cleanup_corpus/index-v2"
+git -C "$seeds/messy/messy" update-index --index-version 4
+cp "$seeds/messy/messy/.git/index" "$seeds/cleanup_corpus/index-v4"
+find "$seeds/messy/messy" -path '*/.git' -prune -o -type f -size -64k \( -name '*.py' -o -name '*.yaml' -o -name '*.sh' \) \
+  -exec cp -t "$seeds/cleanup_corpus" --backup=numbered {} +
 
 mkdir -p "$build/artifacts"
 for target in "${targets[@]}"; do
