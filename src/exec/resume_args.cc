@@ -55,11 +55,21 @@ std::optional<ReusedArguments> reuse_recorded_arguments(const std::vector<RunRec
   out.run_id = run->id;
   out.cwd = run->cwd;
   const std::string& flag = plan.resume->flag;
+  // Options given after `--` replace the run's own (`--max-steps 80` instead of its `--max-steps 60`).
+  std::vector<std::string> replaced;
+  for (const auto& e : extra) {
+    if (e.rfind("--", 0) == 0 && e.size() > 2) replaced.push_back(e.substr(0, e.find('=')));
+  }
+  auto is_replaced = [&replaced](const std::string& w) {
+    return std::find(replaced.begin(), replaced.end(), w.substr(0, w.find('='))) != replaced.end();
+  };
   for (std::size_t i = 0; i < run->argv.size(); ++i) {
     const std::string& w = run->argv[i];
-    if (is_resume_word(w, flag)) {
-      // Drop the old resume option and its value.
-      if (w == flag && takes_value(*plan.resume) && i + 1 < run->argv.size() && run->argv[i + 1].rfind("-", 0) != 0) ++i;
+    bool resume_word = is_resume_word(w, flag);
+    if (resume_word || (w.rfind("--", 0) == 0 && is_replaced(w))) {
+      // Drop the option and its value (the word after it, unless that is an option itself).
+      bool has_value = w.find('=') == std::string::npos && (!resume_word || takes_value(*plan.resume));
+      if (has_value && i + 1 < run->argv.size() && run->argv[i + 1].rfind("-", 0) != 0) ++i;
       continue;
     }
     out.argv.push_back(w);

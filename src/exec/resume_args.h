@@ -1,7 +1,8 @@
 // A resume reuses the exact arguments of the recorded run it continues: the run that wrote the
 // checkpoint (its record lists it), else the newest run in the same folder with the same config.
 // Its argv is kept word for word (interpreter, launcher flags, overrides); only the resume option
-// is replaced by the plan's, and the arguments given after `--` are appended.
+// is replaced by the plan's, and the arguments given after `--` are appended, each option among
+// them replacing the run's own (with its value).
 #pragma once
 
 #include <optional>

@@ -68,8 +68,9 @@ TEST(RunExample, TrainsToTheEndIsRecordedAndResumesWithTheRecordedArguments) {
   EXPECT_NE(resumed.err.find("the arguments of run " + run["id"].get<std::string>()), std::string::npos) << resumed.err;
   auto after = nlohmann::json::parse(trainctl_in(project.string(), {"runs", "list", "--json"}).out)["runs"];
   ASSERT_EQ(after.size(), 2u);
-  std::vector<std::string> expected = train;
-  for (const char* w : {"--resume", "checkpoints/default/step_20.pt", "--max-steps", "30"}) expected.push_back(w);
+  // The recorded argv, its --max-steps replaced by the one given after --.
+  std::vector<std::string> expected = {TRAINCTL_TEST_PYTHON, "train.py", "--config", "configs/default.yaml", "--resume",
+                                       "checkpoints/default/step_20.pt", "--max-steps", "30"};
   EXPECT_EQ(after[0]["argv"], nlohmann::json(expected));
   EXPECT_EQ(after[0]["kind"], "resume");
   EXPECT_EQ(after[0]["status"], "succeeded");

@@ -35,8 +35,7 @@ TEST(ResumeArgs, TheRunThatWroteTheCheckpointGivesItsExactArguments) {
   ASSERT_TRUE(reused.has_value());
   EXPECT_EQ(reused->run_id, r.id);
   EXPECT_EQ(reused->argv, (std::vector<std::string>{"/usr/bin/python3", "train.py", "--config", "configs/default.yaml",
-                                                    "--max-steps", "20", "--resume", "checkpoints/default/step_20.pt",
-                                                    "--max-steps", "30"}));
+                                                    "--resume", "checkpoints/default/step_20.pt", "--max-steps", "30"}));
 }
 
 TEST(ResumeArgs, AnEarlierResumeOptionIsReplacedNotRepeated) {
