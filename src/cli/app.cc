@@ -31,6 +31,7 @@ std::vector<Command> build_app(CLI::App& app, CliContext& ctx) {
   commands.push_back(add_run_command(app, ctx));
   commands.push_back(add_runs_command(app, ctx));
   commands.push_back(add_cleanup_command(app, ctx));
+  commands.push_back(add_estimate_command(app, ctx));
   // Global flags are accepted after the subcommand too: `trainctl gpus --json`.
   for (const Command& command : commands) command.app->fallthrough();
   return commands;

@@ -32,6 +32,7 @@ Command add_eval_command(CLI::App& app, CliContext& ctx);
 Command add_run_command(CLI::App& app, CliContext& ctx);
 Command add_runs_command(CLI::App& app, CliContext& ctx);
 Command add_cleanup_command(CLI::App& app, CliContext& ctx);
+Command add_estimate_command(CLI::App& app, CliContext& ctx);
 
 // The bash completion script for the command tree under app.
 std::string bash_completion_script(const CLI::App& app);
