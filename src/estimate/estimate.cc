@@ -54,6 +54,17 @@ std::vector<Suggestion> suggestions_for(const EstimateRequest& request, const Pa
                {{"zero", stage}});
     }
   }
+  if (base.optimizer == OptimizerKind::kAdamW && base.lora_rank == 0) {
+    TrainingSetting s = base;
+    s.optimizer = OptimizerKind::kAdam8bit;
+    consider(s, "8-bit AdamW (bitsandbytes)", "optimizer states quantised; usually the same loss curve",
+             {{"optimizer", "adamw-8bit"}});
+  }
+  if (base.lora_rank == 0) {
+    TrainingSetting s = base;
+    s.lora_rank = 16;
+    consider(s, "LoRA r=16 on every block matmul", "fine-tunes adapters only, not the whole model", {{"lora", 16}});
+  }
   if (base.micro_batch > 1) {
     std::int64_t fit = largest_micro_batch(request.model, params, base, memory);
     if (fit > 0 && fit < base.micro_batch) {
