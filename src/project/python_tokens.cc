@@ -111,6 +111,10 @@ class Lexer {
     }
     if (src_[p] == '#') {
       while (p < src_.size() && src_[p] != '\n' && src_[p] != '\r') ++p;
+      if (p >= src_.size()) {  // a comment on the file's last line, without a line break
+        pos_ = p;
+        return false;
+      }
     }
     if (p < src_.size() && (src_[p] == '\n' || src_[p] == '\r')) {
       pos_ = p;

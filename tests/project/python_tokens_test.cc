@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace trainctl::project {
 namespace {
 
@@ -64,6 +67,20 @@ TEST(PythonTokens, BrokenCodeStillTokenizesAndEndsCleanly) {
     if (s.match[i] != kNoMatch) {
       EXPECT_LT(s.match[i], s.tokens.size());
     }
+  }
+}
+
+// Found by fuzz/project_fuzz.cc: a comment on the last line without a line break made the lexer
+// read one byte past the source and emit a token outside it.
+TEST(PythonTokens, ACommentOnTheLastLineWithoutALineBreakEndsTheSource) {
+  for (std::string src : {"# @p\"a", "x = 1\n# trailing comment", "  # indented comment"}) {
+    // A copy without a terminator behind it, so that a read past the end is caught under ASan.
+    std::vector<char> bytes(src.begin(), src.end());
+    auto s = tokenize_python(std::string_view(bytes.data(), bytes.size()));
+    for (const auto& t : s.tokens) EXPECT_LE(std::size_t{t.begin} + t.length, src.size()) << src;
+    std::size_t ops = 0;
+    for (const auto& t : s.tokens) ops += t.kind == TokenKind::kOp;
+    EXPECT_EQ(ops, src.rfind("x = 1", 0) == 0 ? 1u : 0u) << src;
   }
 }
 
