@@ -11,6 +11,7 @@
 #include "cli/run_view.h"
 #include "command/plan_support.h"
 #include "exec/resume_args.h"
+#include "exec/training_interpreter.h"
 #include "project/project_scan.h"
 
 namespace trainctl::cli {
@@ -237,6 +238,11 @@ void run_plan_command(CliContext& ctx, const std::string& command_name, const Pl
       spec.notes.push_back(fmt::format("the arguments of run {}, with the resume option for this checkpoint",
                                        reused->run_id));
     }
+  }
+  // The plan says `python`; the run uses the interpreter here that has torch.
+  if (auto choice = exec::choose_training_interpreter(spec.argv, ctx.env, plan.project_root)) {
+    spec.argv = choice->argv;
+    spec.notes.push_back(choice->note);
   }
   start_run(ctx, RunFlags{flags.yes, flags.detach}, spec);
 }
