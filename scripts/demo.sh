@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end on a fresh Debian 12 machine: install what is needed, build trainctl in
 # Release, check the GPUs and the environment, then train the bundled example project with real
-# PyTorch, find its latest valid checkpoint with trainctl and evaluate it.
+# PyTorch through `trainctl train` (which finds its config, checks, shows, runs and records the run),
+# estimate its memory on a GPU, find its latest valid checkpoint with trainctl and evaluate it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -19,9 +20,14 @@ step "trainctl gpus"
 step "trainctl doctor --project examples/tinystories"
 "$trainctl" doctor --project examples/tinystories || true
 
-step "train the example project (examples/tinystories, configs/tinystories.yaml)"
 cd examples/tinystories
-/usr/bin/python3 train.py --config configs/tinystories.yaml
+step "trainctl train --yes tinystories: find the project and its config, check, show, run and record"
+# --yes: the demo confirms the training launch itself (on a terminal, trainctl would ask).
+"$trainctl" train --yes tinystories
+"$trainctl" runs list
+
+step "trainctl estimate: what the same training needs on a GPU (the vocabulary is read off the checkpoint)"
+"$trainctl" estimate --model configs/tinystories.yaml --gpu h100-80gb
 
 step "trainctl ckpt list, then the latest valid checkpoint (read natively, no Python)"
 "$trainctl" ckpt list checkpoints
