@@ -17,15 +17,6 @@
 namespace trainctl::cleanup::detail {
 namespace {
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 bool is_cache_name(const std::string& name) {
   return name == "__pycache__" || name == ".pytest_cache" || name == ".ipynb_checkpoints" || name == ".mypy_cache" ||
          name == ".ruff_cache" || name == ".cache";

@@ -57,13 +57,6 @@ bool ScanState::written_by_running_run(const std::string& rel, double modified) 
   return false;
 }
 
-}  // namespace detail
-
-namespace {
-
-using detail::base_name;
-using detail::ScanState;
-
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -72,6 +65,15 @@ std::string lower(std::string s) {
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::base_name;
+using detail::ends_with;
+using detail::lower;
+using detail::ScanState;
 
 bool in_checkpoint_folder(const std::string& rel) {
   for (std::string r = detail::parent_of(rel); !r.empty(); r = detail::parent_of(r)) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cleanup/finding.h"
@@ -40,6 +41,8 @@ struct ScanState {
 // The last path component.
 std::string base_name(const std::string& rel);
 std::string parent_of(const std::string& rel);   // "" at the top
+std::string lower(std::string s);                 // ASCII lower case
+bool ends_with(const std::string& s, std::string_view suffix);
 bool below(const std::string& rel, const std::string& folder);  // rel is folder or inside it
 
 void find_run_folders(ScanState& s);   // dead runs, empty run folders, caches

@@ -160,20 +160,25 @@ core::Result<ResolvedModel> from_project(const ModelRequest& request) {
   return out;
 }
 
+// A shape that needs nothing from a project: the request's vocabulary, its context length when
+// the source has none, then the checks.
+core::Result<ResolvedModel> with_overrides(ModelShape shape, std::string source, const ModelRequest& request) {
+  if (request.vocab) shape.vocab = *request.vocab;
+  if (request.max_seq && shape.max_seq <= 0) shape.max_seq = *request.max_seq;
+  auto valid = validated(std::move(shape));
+  if (!valid) return valid.error();
+  ResolvedModel out;
+  out.shape = *valid;
+  out.source = std::move(source);
+  return out;
+}
+
 }  // namespace
 
 core::Result<ResolvedModel> resolve_model(const ModelRequest& request) {
   if (request.model.empty()) return from_project(request);
   if (auto p = preset(request.model)) {
-    ResolvedModel out;
-    out.shape = *p;
-    out.source = "preset " + p->name;
-    if (request.vocab) out.shape.vocab = *request.vocab;
-    if (request.max_seq && out.shape.max_seq <= 0) out.shape.max_seq = *request.max_seq;
-    auto valid = validated(out.shape);
-    if (!valid) return valid.error();
-    out.shape = *valid;
-    return out;
+    return with_overrides(*p, "preset " + p->name, request);
   }
   fs::path path(request.model);
   std::error_code ec;
@@ -197,15 +202,7 @@ core::Result<ResolvedModel> resolve_model(const ModelRequest& request) {
     if (is_hf_config(*json)) {
       auto shape = shape_from_hf_config(*json);
       if (!shape) return core::Error::usage(fmt::format("{}: {}", path.string(), shape.error().message));
-      ResolvedModel out;
-      out.shape = *shape;
-      out.source = path.string();
-      if (request.vocab) out.shape.vocab = *request.vocab;
-      if (request.max_seq && out.shape.max_seq <= 0) out.shape.max_seq = *request.max_seq;
-      auto valid = validated(out.shape);
-      if (!valid) return valid.error();
-      out.shape = *valid;
-      return out;
+      return with_overrides(*shape, path.string(), request);
     }
   }
   // A training config inside a project: the project's checkpoints can tell an unknown vocabulary.
